@@ -1,0 +1,190 @@
+"""The backward pass: topological order, ``backward``, ``grad`` (to any order) and ``hessian``."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
+
+from autograd.hooks import run_hooks
+from autograd.value import Value
+
+__all__ = ["backward", "grad", "hessian", "topological_order"]
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after its inputs, ``root`` last.
+
+    An iterative depth-first search, so a chain of a million nodes is fine (micrograd's
+    recursive walk stops near Python's recursion limit of 1000).
+
+    >>> x = Value(1.0, label="x")
+    >>> [v.label or v._op for v in topological_order(x * x + x)]
+    ['x', '*', '+']
+    """
+    order: list[Value] = []
+    entered: set[Value] = set()
+    finished: set[Value] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in finished:
+            continue
+        if node in entered:  # second visit: all its inputs are finished
+            finished.add(node)
+            order.append(node)
+            continue
+        entered.add(node)
+        stack.append(node)
+        for parent in node._prev:
+            if parent not in entered:
+                stack.append(parent)  # noqa: PERF401 (a generator for extend() is slower)
+    return order
+
+
+def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Value, float]]]:
+    """Order the graph, clear the grads this pass fills and seed ``root.grad``.
+
+    Leaves keep their earlier gradient aside, to add it back at the end: so a leaf's grad is
+    ``old + this pass``, summed in the same order as PyTorch, and hooks see this pass alone.
+    """
+    if not isinstance(gradient, numbers.Real):
+        raise TypeError(f"backward(gradient) must be a number, got {type(gradient).__name__}")
+    order = topological_order(root)
+    earlier: list[tuple[Value, float]] = []
+    for node in order:
+        if node.grad and node.grad_fn is None:
+            earlier.append((node, node.grad))
+        node.grad = 0.0
+    root.grad = float(gradient)
+    return order, earlier
+
+
+def end_pass(earlier: list[tuple[Value, float]]) -> None:
+    """Add the leaves' earlier gradients back: leaves accumulate across passes."""
+    for leaf, old in earlier:
+        leaf.grad = old + leaf.grad
+
+
+def backward(root: Value, gradient: float = 1.0) -> None:
+    """Run reverse-mode differentiation from ``root``; see ``Value.backward``."""
+    order, earlier = begin_pass(root, gradient)
+    for node in reversed(order):
+        if node._meta is not None and node._meta.hooks:
+            node.grad = float(run_hooks(node, node.grad))
+        rule = node.grad_fn
+        if rule is not None:
+            rule(node)  # e.g. mul_backward(out): adds out.grad * y into x.grad
+    end_pass(earlier)
+
+
+class _Zero:
+    """The gradient of a node nothing has flowed into yet: adding to it gives the addend."""
+
+    __slots__ = ()
+
+    def __add__(self, other: Any) -> Any:
+        return other
+
+    __radd__ = __add__
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+ZERO = _Zero()
+
+
+class StandIn:
+    """A copy of a node's ``.data``, ``.grad`` and ``._prev`` for running backward rules on.
+
+    With float data the rules compute numbers without touching the real ``.grad``; with the
+    real node as data, they compute Values: a graph of the gradient, differentiable again.
+    """
+
+    __slots__ = ("_prev", "data", "grad")
+
+    def __init__(self, data: Any, parents: tuple[StandIn, ...]) -> None:
+        self.data = data
+        self.grad: Any = ZERO
+        self._prev = parents
+
+
+def run_rule(node: Value, stand_in: StandIn) -> None:
+    """Apply the backward rule of ``node`` to its stand-in."""
+    rule = cast(Callable[[StandIn], None], node.grad_fn)
+    rule(stand_in)
+
+
+def stand_ins(order: list[Value], *, as_values: bool) -> dict[Value, StandIn]:
+    """A stand-in per node of ``order`` (inputs first), holding data or the node itself."""
+    copies: dict[Value, StandIn] = {}
+    for node in order:
+        data = node if as_values else node.data
+        copies[node] = StandIn(data, tuple(copies[p] for p in node._prev))
+    return copies
+
+
+def grad(
+    output: Value,
+    inputs: Value | Sequence[Value],
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Any, ...]:
+    """d(output)/d(input) for each input, leaving every ``.grad`` untouched (torch.autograd.grad).
+
+    With ``create_graph=True`` the gradients are Values with a graph of their own, so they can
+    be differentiated again (second derivatives, Hessians).
+
+    >>> x = Value(3.0)
+    >>> (dy,) = grad(x ** 3, [x], create_graph=True)
+    >>> dy.data, grad(dy, [x])[0]
+    (27.0, 18.0)
+    """
+    xs = [inputs] if isinstance(inputs, Value) else list(inputs)
+    for i, x in enumerate(xs):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__}")
+    if not isinstance(output, Value):
+        raise TypeError(f"grad() output must be a Value, got {type(output).__name__}")
+    order = topological_order(output)
+    copies = stand_ins(order, as_values=create_graph)
+    copies[output].grad = 1.0
+    for node in reversed(order):
+        copy = copies[node]
+        if node._meta is not None and node._meta.hooks:
+            copy.grad = run_hooks(node, copy.grad)
+        if node.grad_fn is not None and copy.grad is not ZERO:
+            run_rule(node, copy)
+    results: list[Any] = []
+    for i, x in enumerate(xs):
+        if x not in copies:
+            if not allow_unused:
+                name = f" ({x.label!r})" if x.label else ""
+                raise ValueError(
+                    f"input {i}{name} is not part of the graph of the output; "
+                    "pass allow_unused=True to get None for it"
+                )
+            results.append(None)
+            continue
+        g = copies[x].grad
+        g = 0.0 if g is ZERO else g
+        if create_graph and not isinstance(g, Value):
+            g = Value(g)
+        results.append(g)
+    return tuple(results)
+
+
+def hessian(fn: Callable[..., Value], inputs: Iterable[float]) -> list[list[float]]:
+    """The matrix of second derivatives of ``fn(*inputs)`` (torch.autograd.functional.hessian).
+
+    >>> hessian(lambda x, y: x * x * y, [2.0, 3.0])
+    [[6.0, 4.0], [4.0, 0.0]]
+    """
+    xs = [Value(x) for x in inputs]
+    first = grad(fn(*xs), xs, create_graph=True, allow_unused=True)
+    rows: list[list[float]] = []
+    for g in first:
+        second = grad(g, xs, allow_unused=True) if g is not None else (None,) * len(xs)
+        rows.append([0.0 if s is None else float(s) for s in second])
+    return rows

@@ -1,0 +1,324 @@
+"""The Value type: a scalar that remembers the ops that made it, with its operators and methods."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+from typing import Union
+
+from autograd import modes, ops
+from autograd.hooks import RemovableHandle, add_hook
+
+__all__ = ["Value"]
+
+Operand = Union["Value", float, int]
+Backward = Callable[["Value"], None]
+
+
+class _Meta:
+    """The rarely used parts of a node, kept apart so that a plain node stays small."""
+
+    __slots__ = ("hooks", "label", "op", "site")
+
+    def __init__(self) -> None:
+        self.label = ""
+        self.op = ""  # the op text of a node built by hand: Value(data, children, "op")
+        self.hooks: list[Callable[[float], float | None]] = []
+        self.site: tuple[str, int, str] | None = None  # (file, line, code) in anomaly mode
+
+
+def _to_float(data: object, what: str) -> float:
+    # bool is an int and numpy floats are Reals: all fine. Complex, str, None, lists are not.
+    if isinstance(data, numbers.Real):
+        return float(data)
+    raise TypeError(
+        f"{what} must be a real number (int or float), got {type(data).__name__}: {data!r}"
+    )
+
+
+class Value:
+    """A scalar in a computation graph: ``.data`` holds its value, ``.grad`` dL/d(this).
+
+    >>> a = Value(2.0, label="a")
+    >>> b = a * a + 1
+    >>> b.backward()
+    >>> b.data, a.grad
+    (5.0, 4.0)
+    """
+
+    __slots__ = ("_meta", "_prev", "data", "grad", "grad_fn")
+
+    data: float
+    grad: float  # after backward(): d(output)/d(this); leaves accumulate across calls
+    _prev: tuple[Value, ...]  # the inputs of the op that made this node, in order
+    grad_fn: Backward | None  # that op's named backward rule (ops.py); None for a leaf
+    _meta: _Meta | None
+
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Value] = (),
+        _op: str = "",
+        label: str = "",
+    ) -> None:
+        self.data = _to_float(data, "Value data")
+        self.grad = 0.0
+        children = tuple(_children)
+        for child in children:
+            if not isinstance(child, Value):
+                raise TypeError(f"_children must be Values, got {type(child).__name__}")
+        self._prev = children
+        self.grad_fn = None
+        self._meta = None
+        if _op:
+            self._annotations().op = _op
+        if label:
+            self.label = label
+
+    # -- the parts micrograd and PyTorch users look for
+
+    @property
+    def label(self) -> str:
+        """A name shown in reprs, pictures, step printouts and error messages."""
+        return self._meta.label if self._meta is not None else ""
+
+    @label.setter
+    def label(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"label must be a str, got {type(text).__name__}")
+        self._annotations().label = text
+
+    @property
+    def _op(self) -> str:
+        """The op that made this node, spelt as in micrograd ('+', '**2', 'tanh'); '' for a leaf."""
+        op = ops.op_of(self)
+        if op is None:
+            return self._meta.op if self._meta is not None else ""
+        if op.name == "pow_const":
+            return f"**{_short(self._prev[1].data)}"
+        return op.symbol
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for a node no op made (inputs, weights, constants): its grad accumulates."""
+        return self.grad_fn is None
+
+    def _annotations(self) -> _Meta:
+        if self._meta is None:
+            self._meta = _Meta()
+        return self._meta
+
+    def backward(self, gradient: float = 1.0) -> None:
+        """Fill ``.grad`` of every node this one depends on with d(self)/d(node).
+
+        Leaves (inputs, weights) accumulate: their new gradient is added to ``.grad``, as in
+        micrograd and on PyTorch leaves, so set ``v.grad = 0.0`` (or ``model.zero_grad()``)
+        between steps. Inner nodes show the gradient of the latest pass.
+
+        >>> x = Value(3.0)
+        >>> (x * x).backward()
+        >>> x.grad
+        6.0
+        """
+        from autograd.backward import backward  # noqa: PLC0415 (backward.py imports Value)
+
+        backward(self, gradient)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data, cut off from the graph (gradients stop here)."""
+        return Value(self.data)
+
+    def register_hook(self, hook: Callable[[float], float | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` once this node's gradient is complete; a returned number replaces it.
+
+        >>> x = Value(2.0)
+        >>> _ = x.register_hook(lambda g: g * 10)
+        >>> (x * 3).backward()
+        >>> x.grad
+        30.0
+        """
+        add_hook(self, hook)
+        return RemovableHandle(self, hook)
+
+    def __repr__(self) -> str:
+        parts = [f"data={_short(self.data)}", f"grad={_short(self.grad)}"]
+        if self.label:
+            parts.insert(0, f"label={self.label!r}")
+        if self._op:
+            parts.append(f"op={self._op!r}")
+        return f"Value({', '.join(parts)})"
+
+    # -- arithmetic operators
+
+    def __add__(self, other: Operand) -> Value:
+        y = other if isinstance(other, Value) else _constant(other, "+")
+        return _record(self.data + y.data, (self, y), ops.add_backward)
+
+    def __radd__(self, other: Operand) -> Value:
+        return _constant(other, "+") + self
+
+    def __sub__(self, other: Operand) -> Value:
+        y = other if isinstance(other, Value) else _constant(other, "-")
+        return _record(self.data - y.data, (self, y), ops.sub_backward)
+
+    def __rsub__(self, other: Operand) -> Value:
+        return _constant(other, "-") - self
+
+    def __mul__(self, other: Operand) -> Value:
+        y = other if isinstance(other, Value) else _constant(other, "*")
+        return _record(self.data * y.data, (self, y), ops.mul_backward)
+
+    def __rmul__(self, other: Operand) -> Value:
+        return _constant(other, "*") * self
+
+    def __truediv__(self, other: Operand) -> Value:
+        y = other if isinstance(other, Value) else _constant(other, "/")
+        return _record(ops.div(self.data, y.data), (self, y), ops.div_backward)
+
+    def __rtruediv__(self, other: Operand) -> Value:
+        return _constant(other, "/") / self
+
+    def __pow__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _record(ops.power(self.data, other.data), (self, other), ops.pow_backward)
+        # A number exponent is a constant setting, not an input: it gets no gradient (PyTorch).
+        c = _constant(other, "**")
+        return _record(ops.power(self.data, c.data), (self, c), ops.pow_const_backward)
+
+    def __rpow__(self, other: Operand) -> Value:
+        return _constant(other, "**") ** self
+
+    def __neg__(self) -> Value:
+        return _record(-self.data, (self,), ops.neg_backward)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _record(math.fabs(self.data), (self,), ops.abs_backward)
+
+    # -- functions
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at 0 is 0, as in PyTorch."""
+        x = self.data
+        return _record(0.0 if x <= 0.0 else x, (self,), ops.relu_backward)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x for x > 0, else negative_slope * x (torch.nn.functional.leaky_relu)."""
+        slope = _constant(negative_slope, "leaky_relu")
+        x = self.data
+        return _record(x if x > 0.0 else x * slope.data, (self, slope), ops.leaky_relu_backward)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _record(math.tanh(self.data), (self,), ops.tanh_backward)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + exp(-x)), without overflow for large |x|."""
+        return _record(ops.sigmoid(self.data), (self,), ops.sigmoid_backward)
+
+    def exp(self) -> Value:
+        """e ** x (inf past 709.78)."""
+        return _record(ops.exp(self.data), (self,), ops.exp_backward)
+
+    def log(self) -> Value:
+        """Natural logarithm (log(0) = -inf, log of a negative number = nan)."""
+        return _record(ops.log(self.data), (self,), ops.log_backward)
+
+    def log1p(self) -> Value:
+        """log(1 + x), accurate for small x."""
+        return _record(ops.log1p(self.data), (self,), ops.log1p_backward)
+
+    def sqrt(self) -> Value:
+        """Square root (nan for negative numbers; derivative inf at 0)."""
+        return _record(ops.sqrt(self.data), (self,), ops.sqrt_backward)
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _record(ops.sin(self.data), (self,), ops.sin_backward)
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _record(ops.cos(self.data), (self,), ops.cos_backward)
+
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Value:
+        """log(1 + exp(beta * x)) / beta, linear past the threshold (torch's softplus)."""
+        b, t = _constant(beta, "softplus"), _constant(threshold, "softplus")
+        out = ops.softplus(self.data, b.data, t.data)
+        return _record(out, (self, b, t), ops.softplus_backward)
+
+    # -- comparisons and conversions look at .data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __bool__(self) -> bool:
+        return self.data != 0.0
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Value):
+            return self.data == other.data
+        if isinstance(other, numbers.Real):
+            return self.data == other
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    # Values compare by data but hash by identity (like torch.Tensor), so sets of nodes work.
+    __hash__ = object.__hash__
+
+    def __lt__(self, other: Operand) -> bool:
+        return self.data < _data(other, "<")
+
+    def __le__(self, other: Operand) -> bool:
+        return self.data <= _data(other, "<=")
+
+    def __gt__(self, other: Operand) -> bool:
+        return self.data > _data(other, ">")
+
+    def __ge__(self, other: Operand) -> bool:
+        return self.data >= _data(other, ">=")
+
+
+def _short(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _data(x: Operand, op: str) -> float:
+    return x.data if isinstance(x, Value) else _to_float(x, f"the other operand of {op}")
+
+
+def _constant(x: object, op: str) -> Value:
+    """A number met in an op becomes a leaf, as in micrograd, so every input is a Value."""
+    if isinstance(x, numbers.Real):
+        return _record(float(x), (), None)
+    raise TypeError(
+        f"unsupported operand for {op}: Value and {type(x).__name__} ({x!r}); "
+        "use a Value, an int or a float"
+    )
+
+
+_new = object.__new__
+
+
+def _record(data: float, parents: tuple[Value, ...], backward: Backward | None) -> Value:
+    """Make the node an op returns. Every op passes through here: one breakpoint sees them all."""
+    out: Value = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out._prev = parents
+    out.grad_fn = backward
+    out._meta = None
+    if modes.active:
+        _apply_modes(out)
+    return out
+
+
+def _apply_modes(out: Value) -> None:
+    if not modes.grad_enabled():
+        out._prev = ()
+        out.grad_fn = None

@@ -1,0 +1,227 @@
+"""Each op: value and gradient against PyTorch float64, at ordinary and edge points."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autograd import OPS, Value, grad
+from autograd import ops as op_funcs
+from tests.oracle import import_torch, same
+
+torch = import_torch()
+F = torch.nn.functional
+inf, nan = math.inf, math.nan
+
+# op name -> (ours, torch's, points). Points include each op's awkward places.
+UNARY: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any], list[float]]] = {
+    "neg": (lambda v: -v, lambda t: -t, [-2.5, 0.0, 3.0]),
+    "abs": (abs, torch.abs, [-2.5, 0.0, 3.0, -inf]),
+    "relu": (lambda v: v.relu(), torch.relu, [-2.0, 0.0, 1e-300, 3.0, nan]),
+    "leaky_relu": (
+        lambda v: v.leaky_relu(0.1),
+        lambda t: F.leaky_relu(t, 0.1),
+        [-2.0, 0.0, 3.0],
+    ),
+    "tanh": (lambda v: v.tanh(), torch.tanh, [-1000.0, -1.5, 0.0, 0.3, 20.0, 1000.0]),
+    "sigmoid": (
+        lambda v: v.sigmoid(),
+        torch.sigmoid,
+        [-1000.0, -40.0, -1.0, 0.0, 0.7, 40.0, 1000.0],
+    ),
+    "exp": (lambda v: v.exp(), torch.exp, [-1000.0, -2.0, 0.0, 1.5, 709.0, 710.0, 1000.0]),
+    "log": (lambda v: v.log(), torch.log, [-1.0, 0.0, 1e-300, 0.5, 2.0, inf]),
+    "log1p": (lambda v: v.log1p(), torch.log1p, [-2.0, -1.0, -0.5, 0.0, 1e-12, 3.0]),
+    "sqrt": (lambda v: v.sqrt(), torch.sqrt, [-1.0, 0.0, 0.25, 2.0, inf]),
+    "sin": (lambda v: v.sin(), torch.sin, [-3.0, 0.0, 1.0, 100.0, inf]),
+    "cos": (lambda v: v.cos(), torch.cos, [-3.0, 0.0, 1.0, 100.0, inf]),
+    "softplus": (
+        lambda v: v.softplus(),
+        F.softplus,
+        [-800.0, -30.0, -1.0, 0.0, 1.0, 19.9, 20.0, 20.1, 800.0],
+    ),
+}
+
+BINARY: dict[str, tuple[Callable[[Any, Any], Any], list[tuple[float, float]]]] = {
+    "add": (lambda x, y: x + y, [(1.5, -2.0), (inf, -inf), (0.0, -0.0)]),
+    "sub": (lambda x, y: x - y, [(1.5, -2.0), (inf, inf), (3.0, 3.0)]),
+    "mul": (lambda x, y: x * y, [(1.5, -2.0), (0.0, inf), (1e200, 1e200)]),
+    "div": (lambda x, y: x / y, [(1.0, 4.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 0.0), (3.0, -0.5)]),
+    "pow": (
+        lambda x, y: x**y,
+        [
+            (2.0, 3.0),
+            (2.0, 0.5),
+            (-8.0, 1 / 3),
+            (0.0, -1.0),
+            (0.0, 0.0),
+            (0.0, 2.0),
+            (-2.0, 3.0),
+            (-2.0, 2.0),
+            (1.5, -2.5),
+            (10.0, 400.0),
+            (3.0, 0.0),
+        ],
+    ),
+}
+
+# x ** c for a number c: the exponent is a setting, not an input.
+POW_CONST_POINTS = [
+    (3.0, 2.0),
+    (0.0, -1.0),
+    (-8.0, 1 / 3),
+    (0.0, 0.0),
+    (-2.0, 3.0),
+    (2.0, 0.5),
+    (0.0, 0.5),
+    (0.0, 2.0),
+    (-1.5, -2.0),
+]
+
+
+def torch_value_and_grads(fn: Callable[..., Any], *xs: float) -> tuple[float, list[float]]:
+    ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    out = fn(*ts)
+    grads = torch.autograd.grad(out, ts, allow_unused=True)
+    return out.item(), [0.0 if g is None else g.item() for g in grads]
+
+
+def our_value_and_grads(fn: Callable[..., Any], *xs: float) -> tuple[float, list[float]]:
+    vs = [Value(x) for x in xs]
+    out = fn(*vs)
+    out.backward()
+    assert isinstance(out.data, float)
+    return out.data, [v.grad for v in vs]
+
+
+def assert_same(ours: tuple[float, list[float]], theirs: tuple[float, list[float]]) -> None:
+    assert same(ours[0], theirs[0]), f"value: ours {ours[0]!r}, torch {theirs[0]!r}"
+    for i, (a, b) in enumerate(zip(ours[1], theirs[1], strict=True)):
+        assert same(a, b), f"grad of input {i}: ours {a!r}, torch {b!r}"
+
+
+def test_every_op_in_the_table_has_cases_here() -> None:
+    assert set(OPS) == set(UNARY) | set(BINARY) | {"pow_const"}
+
+
+@pytest.mark.parametrize(
+    ("name", "x"), [(name, x) for name, (_, _, xs) in UNARY.items() for x in xs]
+)
+def test_unary_op_matches_torch(name: str, x: float) -> None:
+    ours, theirs, _ = UNARY[name]
+    assert_same(our_value_and_grads(ours, x), torch_value_and_grads(theirs, x))
+
+
+@pytest.mark.parametrize(
+    ("name", "x", "y"), [(name, x, y) for name, (_, pts) in BINARY.items() for x, y in pts]
+)
+def test_binary_op_matches_torch(name: str, x: float, y: float) -> None:
+    fn, _ = BINARY[name]
+    assert_same(our_value_and_grads(fn, x, y), torch_value_and_grads(fn, x, y))
+
+
+@pytest.mark.parametrize(("x", "c"), POW_CONST_POINTS)
+def test_pow_with_number_exponent_matches_torch(x: float, c: float) -> None:
+    assert_same(our_value_and_grads(lambda v: v**c, x), torch_value_and_grads(lambda t: t**c, x))
+
+
+@pytest.mark.parametrize(("c", "y"), [(2.0, 3.0), (2.0, -1.0), (0.0, 2.0), (-2.0, 0.5)])
+def test_number_to_the_power_of_a_value_matches_torch(c: float, y: float) -> None:
+    assert_same(
+        our_value_and_grads(lambda v: c**v, y),
+        torch_value_and_grads(lambda t: torch.pow(c, t), y),
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        (lambda: Value(0.0).log().data, -inf),
+        (lambda: Value(1000.0).exp().data, inf),
+        (lambda: (1 / Value(0.0)).data, inf),
+        (lambda: (Value(0.0) ** -1).data, inf),
+        (lambda: (Value(1000.0).tanh()).data, 1.0),
+        (lambda: (Value(-1000.0).sigmoid()).data, 0.0),
+    ],
+)
+def test_edge_values_follow_ieee_not_python_exceptions(
+    expression: Callable[[], float], expected: float
+) -> None:
+    assert expression() == expected
+
+
+def test_negative_base_to_a_fraction_is_nan_not_complex() -> None:
+    out = Value(-8.0) ** (1 / 3)
+    assert isinstance(out.data, float)
+    assert math.isnan(out.data)
+
+
+@pytest.mark.parametrize(
+    ("fn", "x", "expected"),
+    [
+        (lambda v: v.relu(), 0.0, 0.0),
+        (abs, 0.0, 0.0),
+        (lambda v: v.sqrt(), 0.0, inf),
+        (lambda v: v**0, 0.0, 0.0),
+        (lambda v: v.log(), -1.0, -1.0),
+    ],
+)
+def test_derivatives_at_awkward_points_are_pytorchs(
+    fn: Callable[[Value], Value], x: float, expected: float
+) -> None:
+    v = Value(x)
+    fn(v).backward()
+    assert v.grad == expected
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_second_derivative_of_unary_op_matches_torch(name: str) -> None:
+    ours_fn, torch_fn, _ = UNARY[name]
+    x = 0.37
+    v = Value(x)
+    (dv,) = grad(ours_fn(v), [v], create_graph=True)
+    (d2,) = grad(dv, [v], allow_unused=True)
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (dt,) = torch.autograd.grad(torch_fn(t), [t], create_graph=True)
+    expected = torch.autograd.grad(dt, [t])[0].item() if dt.requires_grad else 0.0
+    assert same(0.0 if d2 is None else d2, expected)
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_second_derivatives_of_binary_op_match_torch(name: str) -> None:
+    fn, _ = BINARY[name]
+    x, y = 1.3, 0.7
+    vs = [Value(x), Value(y)]
+    first = grad(fn(*vs), vs, create_graph=True)
+    ts = [torch.tensor(z, dtype=torch.float64, requires_grad=True) for z in (x, y)]
+    t_first = torch.autograd.grad(fn(*ts), ts, create_graph=True)
+    for g, tg in zip(first, t_first, strict=True):
+        ours = [0.0 if s is None else s for s in grad(g, vs, allow_unused=True)]
+        theirs = [
+            0.0 if s is None else s.item()
+            for s in (
+                torch.autograd.grad(tg, ts, allow_unused=True) if tg.requires_grad else (None,) * 2
+            )
+        ]
+        for a, b in zip(ours, theirs, strict=True):
+            assert same(a, b)
+
+
+@pytest.mark.parametrize(
+    ("fn", "x", "expected"),
+    [
+        (op_funcs.div, (1.0, 0.0), inf),
+        (op_funcs.div, (-1.0, 0.0), -inf),
+        (op_funcs.div, (1.0, -0.0), -inf),
+        (op_funcs.power, (-0.0, -1.0), -inf),
+        (op_funcs.power, (-10.0, 401.0), -inf),
+        (op_funcs.exp, (1e6,), inf),
+    ],
+)
+def test_float_helpers_give_signed_infinities_like_c(
+    fn: Callable[..., float], x: tuple[float, ...], expected: float
+) -> None:
+    assert fn(*x) == expected
