@@ -2,7 +2,7 @@
 
 from autograd.backward import backward, grad, hessian, topological_order
 from autograd.check import GradcheckError, gradcheck
-from autograd.modes import no_grad
+from autograd.modes import named_scope, no_grad, record_scopes
 from autograd.ops import OPS, Op
 from autograd.value import Value
 
@@ -15,6 +15,8 @@ __all__ = [
     "grad",
     "gradcheck",
     "hessian",
+    "named_scope",
     "no_grad",
+    "record_scopes",
     "topological_order",
 ]

@@ -7,10 +7,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-__all__ = ["anomaly_enabled", "grad_enabled", "no_grad"]
+__all__ = [
+    "anomaly_enabled",
+    "current_scope",
+    "grad_enabled",
+    "named_scope",
+    "no_grad",
+    "record_scopes",
+    "scopes_enabled",
+]
 
 _grad_enabled: ContextVar[bool] = ContextVar("autograd_grad_enabled", default=True)
 _anomaly_enabled: ContextVar[bool] = ContextVar("autograd_anomaly_enabled", default=False)
+_scopes_enabled: ContextVar[bool] = ContextVar("autograd_scopes_enabled", default=False)
+_scope: ContextVar[str] = ContextVar("autograd_scope", default="")
 
 # How many no_grad / detect_anomaly blocks are open in any thread. Recording a node only looks
 # at the context variables while this is non-zero, so the common case costs one integer test.
@@ -62,3 +72,38 @@ def anomaly_mode() -> Iterator[None]:
     """Turn anomaly mode on for the current context (used by ``detect_anomaly``)."""
     with _switch(_anomaly_enabled, True):
         yield
+
+
+def scopes_enabled() -> bool:
+    """Whether new nodes get tagged with the open ``named_scope`` (inside ``record_scopes()``)."""
+    return _scopes_enabled.get()
+
+
+def current_scope() -> str:
+    """The dotted path of the open ``named_scope`` blocks, e.g. ``'layers.0.neurons.3'``."""
+    return _scope.get()
+
+
+@contextmanager
+def record_scopes() -> Iterator[None]:
+    """Tag every node made inside with its scope, so pictures can fold a neuron into one box.
+
+    >>> from autograd import Value, named_scope, record_scopes
+    >>> with record_scopes(), named_scope("layer"), named_scope("neuron"):
+    ...     y = Value(1.0) * 2
+    >>> y.scope
+    'layer.neuron'
+    """
+    with _switch(_scopes_enabled, True):
+        yield
+
+
+@contextmanager
+def named_scope(name: str) -> Iterator[None]:
+    """Open a scope called ``name`` inside the current one (nn opens one per layer and neuron)."""
+    outer = _scope.get()
+    token = _scope.set(f"{outer}.{name}" if outer else name)
+    try:
+        yield
+    finally:
+        _scope.reset(token)

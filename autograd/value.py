@@ -19,13 +19,14 @@ Backward = Callable[["Value"], None]
 class _Meta:
     """The rarely used parts of a node, kept apart so that a plain node stays small."""
 
-    __slots__ = ("hooks", "label", "op", "site")
+    __slots__ = ("hooks", "label", "op", "scope", "site")
 
     def __init__(self) -> None:
         self.label = ""
         self.op = ""  # the op text of a node built by hand: Value(data, children, "op")
         self.hooks: list[Callable[[float], float | None]] = []
         self.site: tuple[str, int, str] | None = None  # (file, line, code) in anomaly mode
+        self.scope = ""  # e.g. "layers.0.neurons.3", set inside record_scopes()
 
 
 def _to_float(data: object, what: str) -> float:
@@ -98,6 +99,11 @@ class Value:
         if op.name == "pow_const":
             return f"**{_short(self._prev[1].data)}"
         return op.symbol
+
+    @property
+    def scope(self) -> str:
+        """The ``named_scope`` the node was made in (recorded inside ``record_scopes()``)."""
+        return self._meta.scope if self._meta is not None else ""
 
     @property
     def is_leaf(self) -> bool:
@@ -322,3 +328,5 @@ def _apply_modes(out: Value) -> None:
     if not modes.grad_enabled():
         out._prev = ()
         out.grad_fn = None
+    if modes.scopes_enabled() and modes.current_scope():
+        out._annotations().scope = modes.current_scope()

@@ -161,3 +161,15 @@ def test_no_grad_in_one_thread_does_not_leak_into_another() -> None:
 def test_backward_refuses_a_non_number_seed() -> None:
     with pytest.raises(TypeError, match="str"):
         backward(Value(1.0), "1")  # type: ignore[arg-type]
+
+
+def test_scopes_are_recorded_only_inside_record_scopes() -> None:
+    from autograd import named_scope, record_scopes
+
+    with named_scope("outside"):
+        plain = Value(1.0) * 2
+    with record_scopes(), named_scope("layers.0"), named_scope("neurons.1"):
+        tagged = Value(1.0) * 2
+    assert plain.scope == ""
+    assert plain._meta is None
+    assert tagged.scope == "layers.0.neurons.1"
