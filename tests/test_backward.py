@@ -7,7 +7,16 @@ import threading
 
 import pytest
 
-from autograd import Value, backward, grad, hessian, no_grad, topological_order
+from autograd import (
+    Value,
+    backward,
+    grad,
+    hessian,
+    named_scope,
+    no_grad,
+    record_scopes,
+    topological_order,
+)
 from tests.oracle import import_torch, same
 
 torch = import_torch()
@@ -164,8 +173,6 @@ def test_backward_refuses_a_non_number_seed() -> None:
 
 
 def test_scopes_are_recorded_only_inside_record_scopes() -> None:
-    from autograd import named_scope, record_scopes
-
     with named_scope("outside"):
         plain = Value(1.0) * 2
     with record_scopes(), named_scope("layers.0"), named_scope("neurons.1"):
