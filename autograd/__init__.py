@@ -1,17 +1,26 @@
 """A scalar autograd engine: Values record ops into a graph; backward() runs the chain rule."""
 
+from autograd.anomaly import detect_anomaly
 from autograd.backward import backward, grad, hessian, topological_order
 from autograd.check import GradcheckError, gradcheck
+from autograd.debug import Edge, Step, backward_steps, format_trace, trace_backward
+from autograd.hooks import RemovableHandle
 from autograd.modes import named_scope, no_grad, record_scopes
 from autograd.ops import OPS, Op
 from autograd.value import Value
 
 __all__ = [
     "OPS",
+    "Edge",
     "GradcheckError",
     "Op",
+    "RemovableHandle",
+    "Step",
     "Value",
     "backward",
+    "backward_steps",
+    "detect_anomaly",
+    "format_trace",
     "grad",
     "gradcheck",
     "hessian",
@@ -19,4 +28,5 @@ __all__ = [
     "no_grad",
     "record_scopes",
     "topological_order",
+    "trace_backward",
 ]

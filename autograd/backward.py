@@ -6,6 +6,7 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
+from autograd import modes
 from autograd.hooks import run_hooks
 from autograd.value import Value
 
@@ -68,6 +69,12 @@ def end_pass(earlier: list[tuple[Value, float]]) -> None:
 
 def backward(root: Value, gradient: float = 1.0) -> None:
     """Run reverse-mode differentiation from ``root``; see ``Value.backward``."""
+    if modes.active and modes.anomaly_enabled():
+        from autograd.debug import backward_steps  # noqa: PLC0415 (debug.py imports this module)
+
+        for _ in backward_steps(root, gradient):  # checks each step for a nan or inf born there
+            pass
+        return
     order, earlier = begin_pass(root, gradient)
     for node in reversed(order):
         if node._meta is not None and node._meta.hooks:

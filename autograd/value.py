@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Iterable
-from typing import Union
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Union
 
 from autograd import modes, ops
 from autograd.hooks import RemovableHandle, add_hook
+
+if TYPE_CHECKING:
+    from autograd.debug import Step
 
 __all__ = ["Value"]
 
@@ -130,6 +133,19 @@ class Value:
         from autograd.backward import backward  # noqa: PLC0415 (backward.py imports Value)
 
         backward(self, gradient)
+
+    def backward_steps(self, gradient: float = 1.0) -> Iterator[Step]:
+        """Run ``backward()`` one node at a time; each Step reads as the chain rule with numbers.
+
+        >>> x = Value(3.0, label="x")
+        >>> y = x * x
+        >>> y.label = "y"
+        >>> next(y.backward_steps())
+        y = x * x | x.grad += x * y.grad = 3 * 1 = 3 | x.grad += x * y.grad = 3 * 1 = 3
+        """
+        from autograd.debug import backward_steps  # noqa: PLC0415 (debug.py imports Value)
+
+        return backward_steps(self, gradient)
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from the graph (gradients stop here)."""
@@ -330,3 +346,8 @@ def _apply_modes(out: Value) -> None:
         out.grad_fn = None
     if modes.scopes_enabled() and modes.current_scope():
         out._annotations().scope = modes.current_scope()
+    if out.grad_fn is not None and modes.anomaly_enabled():
+        from autograd.anomaly import check_forward, remember_site  # noqa: PLC0415 (debug only)
+
+        remember_site(out)
+        check_forward(out)
