@@ -6,10 +6,11 @@ debugger stack inside ``backward()`` reads like the chain rule. Each rule adds i
 ``local derivative * out.grad`` into every input's ``.grad``; formulas follow PyTorch's
 ``tools/autograd/derivatives.yaml`` so edge points (relu'(0), |x|'(0), x**0 ...) agree.
 
-A rule touches only ``.data``, ``.grad`` and ``._prev`` and uses only arithmetic and the
-float-or-Value functions below (``div``, ``power``, ``exp`` ...). So the same rule also runs on
-stand-in nodes whose ``.data`` and ``.grad`` are Values: that is how ``grad(create_graph=True)``
-gets second derivatives without a second table.
+A rule reads its inputs from ``out._x`` and ``out._y`` (see ``Value``), touches only ``.data``
+and ``.grad``, and uses only arithmetic and the float-or-Value functions below (``div``,
+``power``, ``exp`` ...). So the same rule also runs on stand-in nodes whose ``.data`` and
+``.grad`` are Values: that is how ``grad(create_graph=True)`` gets second derivatives without a
+second table.
 """
 
 from __future__ import annotations
@@ -165,35 +166,35 @@ def sign(x: Num) -> float:
 
 def add_backward(out: Value) -> None:
     """out = x + y:  x.grad += out.grad;  y.grad += out.grad"""
-    x, y = out._prev
+    x, y = out._x, out._y
     x.grad += out.grad
     y.grad += out.grad
 
 
 def sub_backward(out: Value) -> None:
     """out = x - y:  x.grad += out.grad;  y.grad += -out.grad"""
-    x, y = out._prev
+    x, y = out._x, out._y
     x.grad += out.grad
     y.grad += -out.grad
 
 
 def mul_backward(out: Value) -> None:
     """out = x * y:  x.grad += y * out.grad;  y.grad += x * out.grad"""
-    x, y = out._prev
+    x, y = out._x, out._y
     x.grad += out.grad * y.data
     y.grad += out.grad * x.data
 
 
 def div_backward(out: Value) -> None:
     """out = x / y:  x.grad += out.grad / y;  y.grad += -out.grad * x / y**2"""
-    x, y = out._prev
+    x, y = out._x, out._y
     x.grad += div(out.grad, y.data)
     y.grad += div(-out.grad * x.data, y.data * y.data)
 
 
 def pow_backward(out: Value) -> None:
     """out = x ** y:  x.grad += out.grad * y * x**(y-1);  y.grad += out.grad * out * log(x)"""
-    x, y = out._prev
+    x, y = out._x, out._y
     # PyTorch masks both terms: d/dx x**0 = 0 even at x = 0, and d/dy 0**y = 0 for y >= 0.
     if y.data != 0.0:
         x.grad += out.grad * (y.data * power(x.data, y.data - 1.0))
@@ -203,7 +204,7 @@ def pow_backward(out: Value) -> None:
 
 def pow_const_backward(out: Value) -> None:
     """out = x ** c for a constant c:  x.grad += out.grad * c * x**(c-1)"""
-    x, c = out._prev
+    x, c = out._x, out._y
     if c.data != 0.0:  # PyTorch: d/dx x**0 = 0, even at x = 0
         x.grad += out.grad * (c.data * power(x.data, c.data - 1.0))
 
@@ -213,79 +214,79 @@ def pow_const_backward(out: Value) -> None:
 
 def neg_backward(out: Value) -> None:
     """out = -x:  x.grad += -out.grad"""
-    (x,) = out._prev
+    x = out._x
     x.grad += -out.grad
 
 
 def abs_backward(out: Value) -> None:
     """out = |x|:  x.grad += out.grad * sign(x)   (PyTorch: |x|'(0) = 0)"""
-    (x,) = out._prev
+    x = out._x
     x.grad += out.grad * sign(x.data)
 
 
 def relu_backward(out: Value) -> None:
     """out = relu(x):  x.grad += out.grad if out > 0 else 0   (PyTorch: relu'(0) = 0)"""
-    (x,) = out._prev
+    x = out._x
     x.grad += 0.0 if out.data <= 0.0 else out.grad
 
 
 def leaky_relu_backward(out: Value) -> None:
     """out = leaky_relu(x, slope):  x.grad += out.grad if x > 0 else out.grad * slope"""
-    x, slope = out._prev
+    x, slope = out._x, out._y
     x.grad += out.grad if x.data > 0.0 else out.grad * slope.data
 
 
 def tanh_backward(out: Value) -> None:
     """out = tanh(x):  x.grad += out.grad * (1 - out**2)"""
-    (x,) = out._prev
+    x = out._x
     x.grad += out.grad * (1.0 - out.data * out.data)
 
 
 def sigmoid_backward(out: Value) -> None:
     """out = sigmoid(x):  x.grad += out.grad * (1 - out) * out"""
-    (x,) = out._prev
+    x = out._x
     x.grad += out.grad * (1.0 - out.data) * out.data
 
 
 def exp_backward(out: Value) -> None:
     """out = exp(x):  x.grad += out.grad * out"""
-    (x,) = out._prev
+    x = out._x
     x.grad += out.grad * out.data
 
 
 def log_backward(out: Value) -> None:
     """out = log(x):  x.grad += out.grad / x"""
-    (x,) = out._prev
+    x = out._x
     x.grad += div(out.grad, x.data)
 
 
 def log1p_backward(out: Value) -> None:
     """out = log1p(x):  x.grad += out.grad / (1 + x)"""
-    (x,) = out._prev
+    x = out._x
     x.grad += div(out.grad, x.data + 1.0)
 
 
 def sqrt_backward(out: Value) -> None:
     """out = sqrt(x):  x.grad += out.grad / (2 * out)   (inf at 0, like PyTorch)"""
-    (x,) = out._prev
+    x = out._x
     x.grad += div(out.grad, 2.0 * out.data)
 
 
 def sin_backward(out: Value) -> None:
     """out = sin(x):  x.grad += out.grad * cos(x)"""
-    (x,) = out._prev
+    x = out._x
     x.grad += out.grad * cos(x.data)
 
 
 def cos_backward(out: Value) -> None:
     """out = cos(x):  x.grad += out.grad * -sin(x)"""
-    (x,) = out._prev
+    x = out._x
     x.grad += out.grad * -sin(x.data)
 
 
 def softplus_backward(out: Value) -> None:
     """out = softplus(x):  x.grad += out.grad * z / (z + 1) with z = exp(beta * x)"""
-    x, beta, threshold = out._prev
+    x, (beta, threshold) = out._x, out._y  # a third input travels as a tuple in _y
     if x.data * beta.data > threshold.data:
         x.grad += out.grad
     else:

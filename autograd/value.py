@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from autograd import modes, ops
 from autograd.hooks import RemovableHandle, add_hook
@@ -51,12 +51,16 @@ class Value:
     (5.0, 4.0)
     """
 
-    __slots__ = ("_meta", "_prev", "data", "grad", "grad_fn")
+    __slots__ = ("_meta", "_x", "_y", "data", "grad", "grad_fn")
 
     data: float
     grad: float  # after backward(): d(output)/d(this); leaves accumulate across calls
-    _prev: tuple[Value, ...]  # the inputs of the op that made this node, in order
-    grad_fn: Backward | None  # that op's named backward rule (ops.py); None for a leaf
+    grad_fn: Backward | None  # the named backward rule (ops.py) of the op that made it
+    # The op's inputs, in two slots rather than a tuple: a tuple per node would double the
+    # objects Python's cyclic garbage collector walks. None, None for a leaf; x, None for a
+    # unary op; x, y for a binary op; x, (y, z, ...) for more. ``_prev`` gives them as a tuple.
+    _x: Any
+    _y: Any
     _meta: _Meta | None
 
     def __init__(
@@ -72,7 +76,7 @@ class Value:
         for child in children:
             if not isinstance(child, Value):
                 raise TypeError(f"_children must be Values, got {type(child).__name__}")
-        self._prev = children
+        self._x, self._y = split_inputs(children)
         self.grad_fn = None
         self._meta = None
         if _op:
@@ -94,13 +98,18 @@ class Value:
         self._annotations().label = text
 
     @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The inputs of the op that made this node, in order (micrograd's, but a tuple)."""
+        return joined_inputs(self._x, self._y)
+
+    @property
     def _op(self) -> str:
         """The op that made this node, spelt as in micrograd ('+', '**2', 'tanh'); '' for a leaf."""
         op = ops.op_of(self)
         if op is None:
             return self._meta.op if self._meta is not None else ""
         if op.name == "pow_const":
-            return f"**{_short(self._prev[1].data)}"
+            return f"**{_short(self._y.data)}"
         return op.symbol
 
     @property
@@ -175,101 +184,101 @@ class Value:
 
     def __add__(self, other: Operand) -> Value:
         y = other if isinstance(other, Value) else _constant(other, "+")
-        return _record(self.data + y.data, (self, y), ops.add_backward)
+        return _record(self.data + y.data, self, y, ops.add_backward)
 
     def __radd__(self, other: Operand) -> Value:
         return _constant(other, "+") + self
 
     def __sub__(self, other: Operand) -> Value:
         y = other if isinstance(other, Value) else _constant(other, "-")
-        return _record(self.data - y.data, (self, y), ops.sub_backward)
+        return _record(self.data - y.data, self, y, ops.sub_backward)
 
     def __rsub__(self, other: Operand) -> Value:
         return _constant(other, "-") - self
 
     def __mul__(self, other: Operand) -> Value:
         y = other if isinstance(other, Value) else _constant(other, "*")
-        return _record(self.data * y.data, (self, y), ops.mul_backward)
+        return _record(self.data * y.data, self, y, ops.mul_backward)
 
     def __rmul__(self, other: Operand) -> Value:
         return _constant(other, "*") * self
 
     def __truediv__(self, other: Operand) -> Value:
         y = other if isinstance(other, Value) else _constant(other, "/")
-        return _record(ops.div(self.data, y.data), (self, y), ops.div_backward)
+        return _record(ops.div(self.data, y.data), self, y, ops.div_backward)
 
     def __rtruediv__(self, other: Operand) -> Value:
         return _constant(other, "/") / self
 
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _record(ops.power(self.data, other.data), (self, other), ops.pow_backward)
+            return _record(ops.power(self.data, other.data), self, other, ops.pow_backward)
         # A number exponent is a constant setting, not an input: it gets no gradient (PyTorch).
         c = _constant(other, "**")
-        return _record(ops.power(self.data, c.data), (self, c), ops.pow_const_backward)
+        return _record(ops.power(self.data, c.data), self, c, ops.pow_const_backward)
 
     def __rpow__(self, other: Operand) -> Value:
         return _constant(other, "**") ** self
 
     def __neg__(self) -> Value:
-        return _record(-self.data, (self,), ops.neg_backward)
+        return _record(-self.data, self, None, ops.neg_backward)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _record(math.fabs(self.data), (self,), ops.abs_backward)
+        return _record(math.fabs(self.data), self, None, ops.abs_backward)
 
     # -- functions
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0, as in PyTorch."""
         x = self.data
-        return _record(0.0 if x <= 0.0 else x, (self,), ops.relu_backward)
+        return _record(0.0 if x <= 0.0 else x, self, None, ops.relu_backward)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else negative_slope * x (torch.nn.functional.leaky_relu)."""
         slope = _constant(negative_slope, "leaky_relu")
         x = self.data
-        return _record(x if x > 0.0 else x * slope.data, (self, slope), ops.leaky_relu_backward)
+        return _record(x if x > 0.0 else x * slope.data, self, slope, ops.leaky_relu_backward)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _record(math.tanh(self.data), (self,), ops.tanh_backward)
+        return _record(math.tanh(self.data), self, None, ops.tanh_backward)
 
     def sigmoid(self) -> Value:
         """1 / (1 + exp(-x)), without overflow for large |x|."""
-        return _record(ops.sigmoid(self.data), (self,), ops.sigmoid_backward)
+        return _record(ops.sigmoid(self.data), self, None, ops.sigmoid_backward)
 
     def exp(self) -> Value:
         """e ** x (inf past 709.78)."""
-        return _record(ops.exp(self.data), (self,), ops.exp_backward)
+        return _record(ops.exp(self.data), self, None, ops.exp_backward)
 
     def log(self) -> Value:
         """Natural logarithm (log(0) = -inf, log of a negative number = nan)."""
-        return _record(ops.log(self.data), (self,), ops.log_backward)
+        return _record(ops.log(self.data), self, None, ops.log_backward)
 
     def log1p(self) -> Value:
         """log(1 + x), accurate for small x."""
-        return _record(ops.log1p(self.data), (self,), ops.log1p_backward)
+        return _record(ops.log1p(self.data), self, None, ops.log1p_backward)
 
     def sqrt(self) -> Value:
         """Square root (nan for negative numbers; derivative inf at 0)."""
-        return _record(ops.sqrt(self.data), (self,), ops.sqrt_backward)
+        return _record(ops.sqrt(self.data), self, None, ops.sqrt_backward)
 
     def sin(self) -> Value:
         """Sine."""
-        return _record(ops.sin(self.data), (self,), ops.sin_backward)
+        return _record(ops.sin(self.data), self, None, ops.sin_backward)
 
     def cos(self) -> Value:
         """Cosine."""
-        return _record(ops.cos(self.data), (self,), ops.cos_backward)
+        return _record(ops.cos(self.data), self, None, ops.cos_backward)
 
     def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Value:
         """log(1 + exp(beta * x)) / beta, linear past the threshold (torch's softplus)."""
         b, t = _constant(beta, "softplus"), _constant(threshold, "softplus")
         out = ops.softplus(self.data, b.data, t.data)
-        return _record(out, (self, b, t), ops.softplus_backward)
+        return _record(out, self, (b, t), ops.softplus_backward)
 
     # -- comparisons and conversions look at .data
 
@@ -306,6 +315,26 @@ class Value:
         return self.data >= _data(other, ">=")
 
 
+def split_inputs(inputs: tuple[Any, ...]) -> tuple[Any, Any]:
+    """The (_x, _y) slots that hold ``inputs``: see the comment on ``Value._x``."""
+    if len(inputs) > 2:
+        return inputs[0], inputs[1:]
+    if len(inputs) == 2:
+        return inputs
+    return (inputs[0] if inputs else None), None
+
+
+def joined_inputs(x: Any, y: Any) -> tuple[Any, ...]:
+    """The inputs held in the slots ``x``, ``y`` as one tuple (the inverse of ``split_inputs``)."""
+    if x is None:
+        return ()
+    if y is None:
+        return (x,)
+    if type(y) is tuple:
+        return (x, *y)
+    return (x, y)
+
+
 def _short(x: float) -> str:
     return f"{x:.6g}"
 
@@ -317,7 +346,7 @@ def _data(x: Operand, op: str) -> float:
 def _constant(x: object, op: str) -> Value:
     """A number met in an op becomes a leaf, as in micrograd, so every input is a Value."""
     if isinstance(x, numbers.Real):
-        return _record(float(x), (), None)
+        return _record(float(x), None, None, None)
     raise TypeError(
         f"unsupported operand for {op}: Value and {type(x).__name__} ({x!r}); "
         "use a Value, an int or a float"
@@ -327,12 +356,13 @@ def _constant(x: object, op: str) -> Value:
 _new = object.__new__
 
 
-def _record(data: float, parents: tuple[Value, ...], backward: Backward | None) -> Value:
+def _record(data: float, x: Any, y: Any, backward: Backward | None) -> Value:
     """Make the node an op returns. Every op passes through here: one breakpoint sees them all."""
     out: Value = _new(Value)
     out.data = data
     out.grad = 0.0
-    out._prev = parents
+    out._x = x
+    out._y = y
     out.grad_fn = backward
     out._meta = None
     if modes.active:
@@ -342,7 +372,7 @@ def _record(data: float, parents: tuple[Value, ...], backward: Backward | None) 
 
 def _apply_modes(out: Value) -> None:
     if not modes.grad_enabled():
-        out._prev = ()
+        out._x = out._y = None
         out.grad_fn = None
     if modes.scopes_enabled() and modes.current_scope():
         out._annotations().scope = modes.current_scope()
