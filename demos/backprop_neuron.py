@@ -1,0 +1,190 @@
+"""Chapter 5, Backpropagation (Fehlerrückführung) through a neuron, by hand and by the engine.
+
+The lecture's recipe: first the derivative of the loss by the network's output o,
+dL/do = loss_grad(o, y); then each weight's gradient is its input times that gradient,
+dL/dW = x * dL/do (the chain rule), and the bias's gradient is dL/do itself; then the same again
+for the previous layer. We do exactly that with floats, let ``backward()`` do it on the graph,
+and compare every number.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from autograd import Value, backward_steps
+from demos.common import Report, heading, new_figure, run_chapter, save
+
+__all__ = ["build", "loss_grad", "main", "manual_gradients"]
+
+# -- settings: input x -> hidden layer of two tanh neurons -> one linear output neuron -> loss
+X = 0.8  # the input feature (Merkmal)
+Y = 2.0  # its label (Beobachtung -> Label)
+HIDDEN_WEIGHTS = (1.5, -0.7)  # u1, u2: the previous layer's weights
+HIDDEN_BIASES = (0.1, 0.4)  # c1, c2
+OUTPUT_WEIGHTS = (0.9, -1.2)  # w1, w2: the output neuron's weights W
+OUTPUT_BIAS = 0.3  # b
+
+
+def build() -> dict[str, Value]:
+    """The forward pass with every node named: h_j = tanh(u_j*x + c_j), o = w.h + b, L = (o-y)^2."""
+    x, y = Value(X, label="x"), Value(Y, label="y")
+    nodes = {"x": x, "y": y}
+    for j in (1, 2):
+        u = nodes[f"u{j}"] = Value(HIDDEN_WEIGHTS[j - 1], label=f"u{j}")
+        c = nodes[f"c{j}"] = Value(HIDDEN_BIASES[j - 1], label=f"c{j}")
+        ux = nodes[f"u{j}x"] = u * x
+        z = nodes[f"z{j}"] = ux + c
+        nodes[f"h{j}"] = z.tanh()
+    terms = []
+    for j in (1, 2):
+        w = nodes[f"w{j}"] = Value(OUTPUT_WEIGHTS[j - 1], label=f"w{j}")
+        terms.append(w * nodes[f"h{j}"])
+        nodes[f"w{j}h{j}"] = terms[-1]
+    nodes["b"] = Value(OUTPUT_BIAS, label="b")
+    nodes["wh"] = terms[0] + terms[1]  # w . h, the weighted sum of the neuron's inputs
+    nodes["o"] = nodes["wh"] + nodes["b"]
+    nodes["e"] = nodes["o"] - y  # the error (Fehler), signed
+    nodes["L"] = nodes["e"] ** 2
+    for name, node in nodes.items():
+        node.label = name
+    return nodes
+
+
+def loss_grad(o: float, y: float) -> float:
+    """dL/do for L = (o - y)**2: the lecture's first step, at the network's output.
+
+    >>> loss_grad(3.0, 2.0)
+    2.0
+    """
+    return 2.0 * (o - y)
+
+
+def manual_gradients(verbose: bool = True) -> dict[str, float]:
+    """Every gradient by hand, in the lecture's order, with plain floats (no Values)."""
+    say = print if verbose else (lambda *_: None)
+    h = [math.tanh(u * X + c) for u, c in zip(HIDDEN_WEIGHTS, HIDDEN_BIASES, strict=True)]
+    o = OUTPUT_WEIGHTS[0] * h[0] + OUTPUT_WEIGHTS[1] * h[1] + OUTPUT_BIAS
+    grads: dict[str, float] = {}
+    say("  Step 1, the output: dL/do = loss_grad(o, y) = 2 * (o - y)")
+    grads["o"] = loss_grad(o, Y)
+    say(f"    = 2 * ({o:.6f} - {Y:g}) = {grads['o']:.6f}")
+    say("  Step 2, the output neuron's weights and bias: dL/dw_j = h_j * dL/do, dL/db = dL/do")
+    for j in (1, 2):
+        grads[f"w{j}"] = h[j - 1] * grads["o"]  # its input times the output's gradient
+        hj, do, dw = h[j - 1], grads["o"], grads[f"w{j}"]
+        say(f"    dL/dw{j} = h{j} * dL/do = {hj:.6f} * {do:.6f} = {dw:.6f}")
+    grads["b"] = grads["o"]  # the bias is added straight to the output
+    say(f"    dL/db  = dL/do = {grads['b']:.6f}")
+    say("  Step 3, the previous layer: dL/dh_j = w_j * dL/do, through tanh: dL/dz_j =")
+    say("  (1 - h_j^2) * dL/dh_j, then again input times gradient: dL/du_j = x * dL/dz_j,")
+    say("  dL/dc_j = dL/dz_j")
+    for j in (1, 2):
+        grads[f"h{j}"] = OUTPUT_WEIGHTS[j - 1] * grads["o"]
+        grads[f"z{j}"] = (1.0 - h[j - 1] ** 2) * grads[f"h{j}"]  # d tanh(z)/dz = 1 - tanh(z)^2
+        grads[f"u{j}"] = X * grads[f"z{j}"]
+        grads[f"c{j}"] = grads[f"z{j}"]
+        say(
+            f"    neuron {j}: dL/dh{j} = {grads[f'h{j}']:.6f}, dL/dz{j} = {grads[f'z{j}']:.6f}, "
+            f"dL/du{j} = {grads[f'u{j}']:.6f}, dL/dc{j} = {grads[f'c{j}']:.6f}"
+        )
+    return grads
+
+
+def main(out_dir: Path, quick: bool = False) -> Report:
+    """Backpropagate by hand and by ``backward()``, print both, and draw graph and comparison."""
+    heading("5. Backpropagation (Fehlerrückführung) through a neuron: by hand and by the engine")
+    report = Report("5. Backpropagation")
+    nodes = build()
+    loss = nodes["L"]
+    print(
+        f"  Forward: x = {X} -> h_j = tanh(u_j * x + c_j) -> o = w1*h1 + w2*h2 + b = "
+        f"{nodes['o'].data:.6f};\n  label y = {Y}, loss L = (o - y)^2 = {loss.data:.6f}"
+    )
+    print("  The engine's backward pass, one node per step (autograd.backward_steps):")
+    for step in backward_steps(loss):
+        if step.op is not None:  # the leaves only report their finished gradient
+            print(f"    {step.name(step.node)} = {step.forward_text()}")
+            for line in step.edge_texts():
+                print(f"        {line}")
+    print("  The same by hand, as in the lecture:")
+    manual = manual_gradients()
+    rows = [(name, manual[name], nodes[name].grad) for name in manual]
+    max_difference = max(abs(by_hand - engine) for _, by_hand, engine in rows)
+    print(f"  {'gradient':<8} {'by hand':>20} {'backward()':>20} {'difference':>11}")
+    for name, by_hand, engine in rows:
+        print(f"  dL/d{name:<4} {by_hand:20.16f} {engine:20.16f} {abs(by_hand - engine):11.1e}")
+    print(f"  Largest difference: {max_difference:.1e} (the same arithmetic in the same order).")
+    report.pictures.append(draw_comparison(rows, out_dir))
+    report.numbers["max_difference_manual_vs_autograd"] = max_difference
+    report.numbers["dL_do"] = nodes["o"].grad
+    return report
+
+
+def draw_comparison(rows: list[tuple[str, float, float]], out_dir: Path) -> Path:
+    """The hand-derived and the engine's gradients side by side, as a bar chart and a table."""
+    fig = new_figure(12, 5.6)
+    bars, table_ax = fig.subplots(1, 2, width_ratios=[1.25, 1])
+    names = [f"dL/d{name}" for name, *_ in rows]
+    positions = range(len(rows))
+    bars.barh(
+        [p - 0.2 for p in positions],
+        [r[1] for r in rows],
+        height=0.4,
+        color="tab:blue",
+        label="by hand (lecture's formulas)",
+    )
+    bars.barh(
+        [p + 0.2 for p in positions],
+        [r[2] for r in rows],
+        height=0.4,
+        color="tab:orange",
+        label="backward() (the engine)",
+    )
+    # The lecture's three steps: dL/do; the output neuron (w1, w2, b); the previous layer.
+    for border in (0.5, 3.5):
+        bars.axhline(border, color="gray", linestyle="--", linewidth=0.8)
+    for middle, text in (
+        (0, "step 1: output"),
+        (2, "step 2: output neuron"),
+        (5.5, "step 3: previous layer"),
+    ):
+        bars.text(
+            0.98,
+            middle,
+            text,
+            transform=bars.get_yaxis_transform(),
+            ha="right",
+            va="center",
+            color="gray",
+            fontstyle="italic",
+        )
+    bars.set_yticks(list(positions), names)
+    bars.invert_yaxis()  # the output first, as backpropagation goes
+    bars.axvline(0, color="black", linewidth=0.8)
+    bars.set_xlabel("gradient value")
+    bars.set_title("Output first, then the output neuron, then the previous layer")
+    bars.legend(loc="lower left", fontsize=9)
+    bars.grid(axis="x", alpha=0.3)
+    table_ax.axis("off")
+    table = table_ax.table(
+        cellText=[
+            [n, f"{h:+.12f}", f"{e:+.12f}", f"{abs(h - e):.0e}"]
+            for n, (_, h, e) in zip(names, rows, strict=True)
+        ],
+        colLabels=["gradient", "by hand", "backward()", "|difference|"],
+        loc="center",
+        cellLoc="right",
+    )
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    table.scale(1, 1.35)
+    table.auto_set_column_width(list(range(4)))
+    largest = max(abs(h - e) for _, h, e in rows)
+    table_ax.set_title(f"Largest difference: {largest:.1e} (we require at most 1e-12)")
+    fig.suptitle("Backpropagation: the lecture's manual derivation next to the engine's gradients")
+    return save(fig, out_dir, "05-manual-vs-autograd.png")
+
+
+if __name__ == "__main__":
+    run_chapter(main, __doc__.splitlines()[0])
