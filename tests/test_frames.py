@@ -1,0 +1,116 @@
+"""Backward frames: one picture per step, gradients arriving, the same grads as backward()."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from autograd import Value
+from autograd.draw import DotNotFoundError, Graph
+from autograd.frames import backward_moments, player_html, render_backward
+from tests.test_draw import neuron
+
+
+def grads(values: dict[str, Value]) -> dict[str, float]:
+    """Each node's grad by label."""
+    return {name: v.grad for name, v in values.items()}
+
+
+def test_one_moment_per_step_and_grads_fill_in() -> None:
+    v = neuron()
+    moments = list(backward_moments(v["o"]))
+    assert len(moments) == len(Graph.of(v["o"], None).nodes) == 10
+    assert moments[0].current is v["o"]
+    assert set(moments[0].grads) == {v["o"], v["n"]}  # o passed its grad to n, nothing else yet
+    arrived = [len(m.grads) for m in moments]
+    assert arrived == sorted(arrived)
+    assert arrived[-1] == 10
+    assert moments[-1].caption.startswith("step 10 of 10")
+
+
+def test_a_node_with_two_consumers_is_partial_until_both_have_sent() -> None:
+    x = Value(3.0, label="x")
+    y = x * x + x  # x feeds the * and the +
+    moments = list(backward_moments(y))
+    first = moments[0]  # the + has sent: x has its part from the +, not yet from the *
+    assert first.current is y
+    assert x in first.partial
+    assert first.grads[x] == 1.0
+    assert x not in moments[1].partial  # the * has sent too
+    assert moments[1].grads[x] == 7.0
+
+
+def test_caption_explains_the_step_with_the_local_derivative() -> None:
+    v = neuron()
+    first = next(iter(backward_moments(v["o"])))
+    assert first.caption == (
+        "step 1 of 10: the tanh node 'o' passes its grad back:  "
+        f"n.grad += 1 * (1 - out**2) = {1 - v['o'].data ** 2:.4g}"
+    )
+
+
+def test_moments_leave_the_grads_backward_leaves() -> None:
+    stepped, plain = neuron(), neuron()
+    for values in (stepped, plain):
+        values["w1"].grad = 0.25  # a leaf's earlier gradient: it accumulates
+    list(backward_moments(stepped["o"]))
+    plain["o"].backward()
+    assert grads(stepped) == grads(plain)
+
+
+@pytest.mark.needs_dot
+def test_render_backward_writes_one_picture_per_step(tmp_path: Path) -> None:
+    v = neuron()
+    paths = render_backward(v["o"], tmp_path / "frames")
+    assert len(paths) == 10
+    assert [p.name for p in paths[:2]] == ["step-001.svg", "step-002.svg"]
+    pictures = [p.read_text(encoding="utf-8") for p in paths]
+    assert all("<svg" in svg for svg in pictures)
+    assert len(set(pictures)) == len(pictures)  # each step changes the picture
+    assert pictures[0].count("grad ?") > pictures[-1].count("grad ?") == 0
+
+
+@pytest.mark.needs_dot
+def test_render_backward_leaves_the_grads_backward_leaves(tmp_path: Path) -> None:
+    drawn, plain = neuron(), neuron()
+    render_backward(drawn["o"], tmp_path, html=False)
+    plain["o"].backward()
+    assert grads(drawn) == grads(plain)
+
+
+@pytest.mark.needs_dot
+def test_the_player_is_one_self_contained_page(tmp_path: Path) -> None:
+    v = neuron()
+    paths = render_backward(v["o"], tmp_path)
+    page = (tmp_path / "backward.html").read_text(encoding="utf-8")
+    assert page == player_html(paths)
+    assert page.count("data:image/svg+xml;base64,") == len(paths)
+    assert 'max="9"' in page
+    assert not re.search(r"(src|href)=\"http", page)
+
+
+@pytest.mark.needs_dot
+def test_gif_has_a_frame_per_step(tmp_path: Path) -> None:
+    image = pytest.importorskip("PIL.Image")
+    x = Value(0.5, label="x")
+    render_backward((x * 2).tanh(), tmp_path, format="png", gif=True)
+    with image.open(tmp_path / "backward.gif") as gif:
+        assert gif.n_frames == 4  # tanh, *, x and the 2
+
+
+def test_too_many_steps_are_refused(tmp_path: Path) -> None:
+    xs = [Value(float(i)) for i in range(20)]
+    with pytest.raises(ValueError, match="max_steps=10"):
+        render_backward(sum(xs), tmp_path, max_steps=10)
+
+
+def test_missing_dot_fails_before_backward_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "")
+    v = neuron()
+    with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
+        render_backward(v["o"], tmp_path)
+    assert all(g == 0.0 for g in grads(v).values())
