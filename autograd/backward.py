@@ -24,35 +24,35 @@ def topological_order(root: Value) -> list[Value]:
     ['x', '*', '+']
     """
     order: list[Value] = []
-    entered: set[Value] = set()
-    finished: set[Value] = set()
+    seen = {root}
     stack = [root]
     while stack:
-        node = stack.pop()
-        if node in finished:
-            continue
-        x = node._x
-        if x is None:  # a leaf is finished as soon as it is reached
-            finished.add(node)
-            order.append(node)
-            continue
-        if node in entered:  # second visit: all its inputs are finished
-            finished.add(node)
-            order.append(node)
-            continue
-        entered.add(node)
-        stack.append(node)
-        # The inputs, read from the two slots directly: this loop runs once per node. An input
-        # on the stack twice is skipped once finished; x goes on last, so backward visits it first.
-        if x not in entered:
-            stack.append(x)
+        node = stack[-1]
+        # Descend into the first input not seen yet; when none is left, all inputs are in
+        # `order` and so can the node be. In a DAG a seen input is always finished already:
+        # one still on the stack would be a cycle. y goes before x, so backward meets x first.
         y = node._y
         if y is not None:
-            if type(y) is tuple:
-                stack.extend(y)
-            elif y not in entered:
-                stack.append(y)
+            unseen = _first_unseen(y, seen) if type(y) is tuple else (y if y not in seen else None)
+            if unseen is not None:
+                seen.add(unseen)
+                stack.append(unseen)
+                continue
+        x = node._x
+        if x is not None and x not in seen:
+            seen.add(x)
+            stack.append(x)
+            continue
+        stack.pop()
+        order.append(node)
     return order
+
+
+def _first_unseen(inputs: tuple[Value, ...], seen: set[Value]) -> Value | None:
+    for node in reversed(inputs):
+        if node not in seen:
+            return node
+    return None
 
 
 def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Value, float]]]:
