@@ -13,6 +13,8 @@ import math
 from pathlib import Path
 
 from autograd import Value, backward_steps
+from autograd.draw import DotNotFoundError, draw_dot
+from autograd.frames import render_backward
 from demos.common import Report, heading, new_figure, run_chapter, save
 
 __all__ = ["build", "loss_grad", "main", "manual_gradients"]
@@ -116,9 +118,32 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         print(f"  dL/d{name:<4} {by_hand:20.16f} {engine:20.16f} {abs(by_hand - engine):11.1e}")
     print(f"  Largest difference: {max_difference:.1e} (the same arithmetic in the same order).")
     report.pictures.append(draw_comparison(rows, out_dir))
+    report.pictures += draw_graph(out_dir)
     report.numbers["max_difference_manual_vs_autograd"] = max_difference
     report.numbers["dL_do"] = nodes["o"].grad
     return report
+
+
+def draw_graph(out_dir: Path) -> list[Path]:
+    """The graph with its gradients (``draw_dot``), and one frame per backward step."""
+    nodes = build()  # a fresh graph: leaves of the one above already hold their gradients
+    loss = nodes["L"]
+    weights = [nodes[name] for name in ("u1", "c1", "u2", "c2", "w1", "w2", "b")]
+    frames_dir = out_dir / "05-backward-frames"
+    try:
+        frames = render_backward(loss, frames_dir, format="png", rankdir="TB", params=weights)
+    except DotNotFoundError as error:  # the tour goes on; the DOT text needs no Graphviz
+        source = out_dir / "05-graph.dot"
+        source.write_text(draw_dot(loss, "TB", params=weights).source, encoding="utf-8")
+        print(f"  (no graph pictures: {error})\n  DOT text: {source}")
+        return []
+    print(
+        f"  {len(frames)} frames, one per backward step: {frames_dir}/ (backward.html plays them)"
+    )
+    graph = out_dir / "05-graph.png"
+    graph.write_bytes(draw_dot(loss, "TB", format="png", params=weights).pipe())
+    print(f"  picture: {graph}")
+    return [graph, frames[0], frames[len(frames) // 2], frames[-1]]
 
 
 def draw_comparison(rows: list[tuple[str, float, float]], out_dir: Path) -> Path:

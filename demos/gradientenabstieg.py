@@ -152,7 +152,7 @@ def draw_arrows_and_hikers(mountain: Mountain, hikers: list[Path2D], out_dir: Pa
             label=f"start ({xs[0]:g}, {ys[0]:g})",
         )
     right.set_title(f"Gradient descent: {STEPS} steps against the gradient, rate {GOOD_RATE}")
-    right.legend(loc="lower right", fontsize=8)
+    right.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)  # beside the map
     fig.suptitle("Gradientenabstieg: der schnellste Weg ins Tal (squared-error mountain)")
     return save(fig, out_dir, "04-gradient-arrows.png")
 
