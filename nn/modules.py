@@ -1,0 +1,393 @@
+"""Neuron, Layer and MLP as micrograd users know them, with parameters, names and state dicts.
+
+The forward pass builds exactly micrograd's graph (``b + w0*x0 + w1*x1 + ...``, then the
+activation), so results and benchmarks compare node for node with ``micrograd.nn``.
+Reference: https://github.com/karpathy/micrograd/blob/master/micrograd/nn.py
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+from autograd import modes
+from autograd.modes import named_scope
+from autograd.value import Value
+from nn.init import LEAKY_RELU_SLOPE, Initializer, resolve
+
+__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "from_config"]
+
+Input = Sequence[Value | float]
+Output = Value | list[Value]
+
+
+def _leaky_relu(x: Value) -> Value:
+    return x.leaky_relu(LEAKY_RELU_SLOPE)
+
+
+# name -> (function applied to b + w.x, the word micrograd's repr puts before "Neuron")
+ACTIVATIONS: dict[str, tuple[Callable[[Value], Value] | None, str]] = {
+    "relu": (Value.relu, "ReLU"),
+    "tanh": (Value.tanh, "Tanh"),
+    "sigmoid": (Value.sigmoid, "Sigmoid"),
+    "leaky_relu": (_leaky_relu, "LeakyReLU"),
+    "linear": (None, "Linear"),
+}
+
+
+def _check_activation(activation: str) -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; use one of {sorted(ACTIVATIONS)}")
+    return activation
+
+
+def _check_width(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return n
+
+
+def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
+    """A private generator, so building a model never moves the global ``random`` state."""
+    if rng is not None and seed is not None:
+        raise ValueError("pass seed or rng, not both")
+    return rng if rng is not None else random.Random(seed)
+
+
+def _scopes_on() -> bool:
+    # modes.active is a plain int: the hot path pays one test, no context variable lookup.
+    return bool(modes.active) and modes.scopes_enabled()
+
+
+class Module:
+    """Base class: parameters, zero_grad and state dicts; subclasses list their named parameters."""
+
+    def __call__(self, x: Input) -> Output:
+        """The module's output for the inputs ``x`` (floats or Values)."""
+        raise NotImplementedError
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, Value) pairs in parameter order, e.g. ``('layers.0.neurons.3.b', b)``."""
+        return []
+
+    def parameters(self) -> list[Value]:
+        """All trainable Values, in the order micrograd lists them (per neuron: w..., then b)."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self) -> None:
+        """Set every parameter's ``.grad`` to 0 (leaf gradients accumulate across backward())."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def config(self) -> dict[str, Any]:
+        """The architecture as plain JSON data; ``from_config`` builds the module back."""
+        raise NotImplementedError
+
+    def state_dict(self) -> dict[str, float]:
+        """Parameter name -> value, in parameter order.
+
+        >>> Neuron(2, seed=0).state_dict().keys()
+        dict_keys(['w.0', 'w.1', 'b'])
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state: Mapping[str, float]) -> None:
+        """Copy values into the parameters; checks everything first, so a bad state changes nothing.
+
+        >>> n = Neuron(2, seed=0)
+        >>> n.load_state_dict({"w.0": 1.0, "w.1": 2.0, "b": 3.0})
+        >>> n([1.0, 1.0]).data
+        6.0
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict wants a mapping name -> float, got {type(state)}")
+        named = self.named_parameters()
+        names = [name for name, _ in named]
+        missing = [name for name in names if name not in state]
+        known = set(names)
+        unexpected = [name for name in state if name not in known]
+        if missing or unexpected:
+            raise ValueError(
+                f"state does not fit {self!r}: missing {_few(missing)}, unexpected "
+                f"{_few(unexpected)}; was it saved from a model of another shape?"
+            )
+        for name in names:
+            value = state[name]
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"state[{name!r}] must be a number, got {value!r}")
+        for name, p in named:
+            p.data = float(state[name])
+
+    def to_torch(self) -> Any:
+        """An equivalent float64 ``torch.nn.Module`` (needs torch: ``pip install torch``)."""
+        from nn.torch_export import to_torch  # noqa: PLC0415 (torch is optional and heavy)
+
+        return to_torch(self)
+
+
+def _few(names: list[str]) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(repr(n) for n in names[:4])
+    return f"{shown} and {len(names) - 4} more" if len(names) > 4 else shown
+
+
+class Neuron(Module):
+    """One neuron: ``activation(b + w0*x0 + w1*x1 + ...)``, micrograd's ``Neuron(nin, nonlin)``.
+
+    ``nonlin=False`` makes it linear (micrograd); otherwise ``activation`` is applied. Weights
+    come from ``init`` (micrograd's U(-1, 1) by default), drawn from ``random.Random(seed)`` or
+    the given ``rng``; ``fan_out`` is the width of the layer (for Kaiming fan_out and Xavier).
+
+    >>> n = Neuron(2, seed=1)
+    >>> n
+    ReLUNeuron(2)
+    >>> y = n([1.0, -2.0])
+    >>> y.data == max(0.0, n.b.data + n.w[0].data * 1.0 + n.w[1].data * -2.0)
+    True
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        *,
+        activation: str = "relu",
+        init: str | Initializer = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        fan_out: int = 1,
+    ) -> None:
+        _check_width(nin, "nin")
+        self.activation = _check_activation(activation) if nonlin else "linear"
+        draw = resolve(init)
+        generator = _rng(seed, rng)
+        self.w = [Value(draw(generator, nin, fan_out, self.activation)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self._fn = ACTIVATIONS[self.activation][0]
+
+    @property
+    def nonlin(self) -> bool:
+        """Whether an activation follows the sum (micrograd's attribute)."""
+        return self.activation != "linear"
+
+    def __call__(self, x: Input) -> Value:
+        """``activation(b + w0*x0 + w1*x1 + ...)``."""
+        if len(x) != len(self.w):
+            raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}")
+        act = self.b
+        for wi, xi in zip(self.w, x, strict=True):  # micrograd: sum((wi*xi ...), self.b)
+            act = act + wi * xi
+        fn = self._fn
+        return act if fn is None else fn(act)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``w.0``, ``w.1``, ..., then ``b``."""
+        return [(f"w.{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
+
+    def parameters(self) -> list[Value]:
+        """``w + [b]``, as in micrograd."""
+        return [*self.w, self.b]
+
+    def config(self) -> dict[str, Any]:
+        """``{'type': 'Neuron', 'nin': ..., 'activation': ...}``."""
+        return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
+
+    def __repr__(self) -> str:
+        return f"{ACTIVATIONS[self.activation][1]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; a width-1 layer returns a single Value.
+
+    >>> Layer(3, 2, seed=0)
+    Layer of [ReLUNeuron(3), ReLUNeuron(3)]
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        nonlin: bool = True,
+        *,
+        activation: str = "relu",
+        init: str | Initializer = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_width(nout, "nout")
+        generator = _rng(seed, rng)
+        self.neurons = [
+            Neuron(nin, nonlin, activation=activation, init=init, rng=generator, fan_out=nout)
+            for _ in range(nout)
+        ]
+
+    def __call__(self, x: Input) -> Output:
+        """A list of the neurons' outputs, or one Value for a layer of width 1 (micrograd)."""
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def outputs(self, x: Input) -> list[Value]:
+        """The neurons' outputs as a list, whatever the width."""
+        if _scopes_on():
+            return list(self._scoped_outputs(x))
+        return [n(x) for n in self.neurons]
+
+    def _scoped_outputs(self, x: Input) -> Iterator[Value]:
+        for j, n in enumerate(self.neurons):
+            with named_scope(f"neurons.{j}"):
+                yield n(x)
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``neurons.<j>.w.<i>`` and ``neurons.<j>.b``."""
+        return [
+            (f"neurons.{j}.{name}", p)
+            for j, n in enumerate(self.neurons)
+            for name, p in n.named_parameters()
+        ]
+
+    def parameters(self) -> list[Value]:
+        """Every neuron's parameters, neuron by neuron."""
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def config(self) -> dict[str, Any]:
+        """``{'type': 'Layer', 'nin': ..., 'nout': ..., 'activation': ...}``."""
+        first = self.neurons[0]
+        return {
+            "type": "Layer",
+            "nin": len(first.w),
+            "nout": len(self.neurons),
+            "activation": first.activation,
+        }
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """Layers of neurons: ``activation`` after every hidden layer, ``output_activation`` last.
+
+    ``MLP(2, [16, 16, 1])`` is micrograd's demo network (ReLU hidden, linear output); with
+    ``seed=1337`` it even draws micrograd's weights after ``random.seed(1337)``.
+
+    >>> model = MLP(2, [4, 1], seed=0)
+    >>> model.layers[1]
+    Layer of [LinearNeuron(4)]
+    >>> type(model([0.5, -1.0])).__name__
+    'Value'
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        output_activation: str = "linear",
+        init: str | Initializer = "uniform",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if isinstance(nouts, int | str) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
+        self.activation = _check_activation(activation)
+        self.output_activation = _check_activation(output_activation)
+        generator = _rng(seed, rng)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation=output_activation if i == last else activation,
+                init=init,
+                rng=generator,
+            )
+            for i in range(len(nouts))
+        ]
+
+    def __call__(self, x: Input) -> Output:
+        """The last layer's outputs: one Value if its width is 1, else a list."""
+        if _scopes_on():
+            return self._scoped_call(x)
+        layers = self.layers
+        out = layers[0].outputs(x)
+        for layer in layers[1:]:
+            out = layer.outputs(out)
+        return out[0] if len(out) == 1 else out
+
+    def _scoped_call(self, x: Input) -> Output:
+        out: Input = x
+        for i, layer in enumerate(self.layers):
+            with named_scope(f"layers.{i}"):
+                out = layer.outputs(out)
+        values: list[Value] = list(out)  # type: ignore[arg-type]  # layers return Values
+        return values[0] if len(values) == 1 else values
+
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """``layers.<i>.neurons.<j>.w.<k>`` and ``layers.<i>.neurons.<j>.b``."""
+        return [
+            (f"layers.{i}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
+
+    def parameters(self) -> list[Value]:
+        """Every layer's parameters, layer by layer."""
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def config(self) -> dict[str, Any]:
+        """``{'type': 'MLP', 'nin': ..., 'nouts': [...], 'activation': ..., ...}``."""
+        return {
+            "type": "MLP",
+            "nin": len(self.layers[0].neurons[0].w),
+            "nouts": [len(layer.neurons) for layer in self.layers],
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+def from_config(config: object) -> Module:
+    """Build the module a ``Module.config()`` describes (weights drawn fresh, seed 0).
+
+    >>> from_config({"type": "Layer", "nin": 2, "nout": 1, "activation": "tanh"})
+    Layer of [TanhNeuron(2)]
+    """
+    if not isinstance(config, Mapping):
+        raise ValueError(f"a module config must be a JSON object, got {config!r}")
+    kind = config.get("type")
+    fields = {"Neuron": {"nin"}, "Layer": {"nin", "nout"}, "MLP": {"nin", "nouts"}}
+    if kind not in fields:
+        raise ValueError(f"unknown module type {kind!r}; expected one of {sorted(fields)}")
+    wanted = fields[kind] | {"type", "activation"}
+    if kind == "MLP":
+        wanted.add("output_activation")
+    if set(config) != wanted:
+        raise ValueError(f"a {kind} config has the fields {sorted(wanted)}, got {sorted(config)}")
+    activation = config["activation"]
+    if not isinstance(activation, str):
+        raise ValueError(f"activation must be a string, got {activation!r}")
+    if kind == "Neuron":
+        return Neuron(config["nin"], activation=activation, seed=0)
+    if kind == "Layer":
+        return Layer(config["nin"], config["nout"], activation=activation, seed=0)
+    nouts = config["nouts"]
+    if not isinstance(nouts, list):
+        raise ValueError(f"nouts must be a list of layer widths, got {nouts!r}")
+    for width in nouts:
+        _check_width(width, "every width in nouts")
+    output_activation = config["output_activation"]
+    if not isinstance(output_activation, str):
+        raise ValueError(f"output_activation must be a string, got {output_activation!r}")
+    return MLP(
+        config["nin"],
+        nouts,
+        activation=activation,
+        output_activation=output_activation,
+        seed=0,
+    )

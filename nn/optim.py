@@ -1,0 +1,234 @@
+"""Optimizers: SGD, Adam and AdamW, step for step equal to ``torch.optim`` (float64).
+
+Each update follows the operation order of torch's single-tensor code path
+(``torch/optim/sgd.py: _single_tensor_sgd``, ``torch/optim/adam.py: _single_tensor_adam``),
+so the weights agree with torch's after many steps, not only the first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from autograd.value import Value
+
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
+
+Params = Iterable[Value] | Iterable[Mapping[str, Any]]
+
+
+class Optimizer:
+    """Base class: parameter groups (torch-style), ``lr``, ``zero_grad()`` and ``step()``.
+
+    ``params`` is a list of Values (e.g. ``model.parameters()``) or a list of dicts
+    ``{"params": [...], "lr": ...}`` whose settings override the defaults for their Values.
+    """
+
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
+        items = list(params)
+        if not items:
+            raise ValueError("the optimizer got an empty list of parameters")
+        raw_groups = items if isinstance(items[0], Mapping) else [{"params": items}]
+        self.defaults = defaults
+        self.param_groups: list[dict[str, Any]] = []
+        for i, raw in enumerate(raw_groups):
+            if not isinstance(raw, Mapping) or "params" not in raw:
+                raise ValueError(f"parameter group {i} must be a dict with a 'params' list")
+            unknown = set(raw) - set(defaults) - {"params"}
+            if unknown:
+                raise ValueError(f"parameter group {i} has unknown settings {sorted(unknown)}")
+            group = {**defaults, **raw, "params": list(raw["params"])}
+            for j, p in enumerate(group["params"]):
+                if not isinstance(p, Value):
+                    raise ValueError(
+                        f"parameter {j} of group {i} is a {type(p).__name__}, not a Value; "
+                        "pass model.parameters()"
+                    )
+            self._check(group)
+            self.param_groups.append(group)
+        self.state: dict[Value, dict[str, Any]] = {}
+
+    @property
+    def lr(self) -> float:
+        """The learning rate (of the first group); set it between steps to schedule it."""
+        return float(self.param_groups[0]["lr"])
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        if not value >= 0.0:
+            raise ValueError(f"lr must be >= 0, got {value}")
+        for group in self.param_groups:
+            group["lr"] = value
+
+    def parameters(self) -> list[Value]:
+        """Every Value this optimizer updates."""
+        return [p for group in self.param_groups for p in group["params"]]
+
+    def zero_grad(self) -> None:
+        """Set the ``.grad`` of every parameter to 0 before the next backward()."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def step(self) -> None:
+        """Update every parameter from its ``.grad``."""
+        for group in self.param_groups:
+            self._update(group)
+
+    def _check(self, group: dict[str, Any]) -> None:
+        for name in ("lr", "weight_decay"):
+            if not group[name] >= 0.0:
+                raise ValueError(f"{name} must be >= 0, got {group[name]}")
+
+    def _update(self, group: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, dampening, weight decay and Nesterov.
+
+    ``SGD(model.parameters(), lr=0.1)`` does micrograd's update ``p.data -= lr * p.grad``.
+
+    >>> w = Value(1.0)
+    >>> opt = SGD([w], lr=0.1)
+    >>> (w * w).backward()
+    >>> opt.step()
+    >>> w.data
+    0.8
+    """
+
+    def __init__(  # noqa: PLR0917 (torch.optim's positional signature)
+        self,
+        params: Params,
+        lr: float,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+        }
+        super().__init__(params, defaults)
+
+    def _check(self, group: dict[str, Any]) -> None:
+        super()._check(group)
+        if not group["momentum"] >= 0.0:
+            raise ValueError(f"momentum must be >= 0, got {group['momentum']}")
+        if group["nesterov"] and (group["momentum"] <= 0.0 or group["dampening"] != 0.0):
+            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
+
+    def _update(self, group: dict[str, Any]) -> None:
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        for p in group["params"]:
+            g = p.grad
+            if weight_decay != 0:
+                g = g + weight_decay * p.data
+            if momentum != 0:
+                state = self.state.get(p)
+                if state is None:  # torch: the first buffer is the gradient itself
+                    buf = g
+                    self.state[p] = state = {}
+                else:
+                    buf = state["momentum_buffer"] * momentum + (1 - dampening) * g
+                state["momentum_buffer"] = buf
+                g = g + momentum * buf if nesterov else buf
+            p.data -= lr * g
+
+
+def _lerp(start: float, end: float, weight: float) -> float:
+    # torch's lerp: exact at both ends, the formula chosen by the size of the weight.
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with torch's bias correction; ``weight_decay`` is L2 on the grad.
+
+    >>> w = Value(1.0)
+    >>> opt = Adam([w], lr=0.1)
+    >>> (w * w).backward()
+    >>> opt.step()
+    >>> round(w.data, 6)  # the first Adam step moves by lr whatever the gradient's size
+    0.9
+    """
+
+    decoupled_weight_decay = False
+
+    def __init__(  # noqa: PLR0917 (torch.optim's positional signature)
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+        }
+        super().__init__(params, defaults)
+
+    def _check(self, group: dict[str, Any]) -> None:
+        super()._check(group)
+        beta1, beta2 = group["betas"]
+        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
+            raise ValueError(f"betas must lie in [0, 1), got {group['betas']}")
+        if not group["eps"] >= 0.0:
+            raise ValueError(f"eps must be >= 0, got {group['eps']}")
+
+    def _update(self, group: dict[str, Any]) -> None:
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        weight_decay, amsgrad = group["weight_decay"], group["amsgrad"]
+        for p in group["params"]:
+            g = p.grad
+            state = self.state.get(p)
+            if state is None:
+                state = {"step": 0, "exp_avg": 0.0, "exp_avg_sq": 0.0, "max_exp_avg_sq": 0.0}
+                self.state[p] = state
+            state["step"] += 1
+            if weight_decay != 0:
+                if self.decoupled_weight_decay:  # AdamW: shrink the weight itself
+                    p.data = p.data * (1 - lr * weight_decay)
+                else:
+                    g = g + weight_decay * p.data
+            exp_avg = _lerp(state["exp_avg"], g, 1 - beta1)
+            exp_avg_sq = state["exp_avg_sq"] * beta2 + (1 - beta2) * g * g
+            state["exp_avg"], state["exp_avg_sq"] = exp_avg, exp_avg_sq
+            step = float(state["step"])
+            bias_correction1 = 1 - beta1**step
+            bias_correction2 = 1 - beta2**step
+            step_size = lr / bias_correction1
+            bias_correction2_sqrt = bias_correction2**0.5
+            if amsgrad:  # normalise by the largest second moment seen so far
+                state["max_exp_avg_sq"] = max(state["max_exp_avg_sq"], exp_avg_sq)
+                exp_avg_sq = state["max_exp_avg_sq"]
+            denom = math.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
+            p.data = p.data + -step_size * exp_avg / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019): ``p *= 1 - lr * wd`` first."""
+
+    decoupled_weight_decay = True
+
+    def __init__(  # noqa: PLR0917 (torch.optim's positional signature)
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

@@ -1,0 +1,131 @@
+"""A small training loop for demos and learners: forward, loss, zero_grad, backward, step.
+
+It is micrograd's demo loop (https://github.com/karpathy/micrograd/blob/master/demo.ipynb)
+with a tqdm progress bar showing the loss, and a returned history of loss and accuracy.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type information
+
+from autograd.value import Value
+from nn.losses import Loss
+from nn.modules import Module, Output
+from nn.optim import Optimizer
+
+__all__ = ["History", "accuracy", "fit"]
+
+LossFunction = Callable[..., Loss]
+
+
+@dataclass
+class History:
+    """Per epoch: the mean loss (with the L2 term), the training accuracy and the lr used."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+
+
+def _correct(score: Output, target: float) -> bool:
+    if isinstance(score, Value):  # one output: positive score means the positive class
+        return (score.data > 0) == (target > 0)
+    best = max(range(len(score)), key=lambda j: score[j].data)
+    return best == target
+
+
+def accuracy(scores: Sequence[Output], targets: Sequence[float]) -> float:
+    """The share of samples classified right, as in micrograd's demo.
+
+    One output per sample: right when the score and the label have the same sign (labels
+    -1/+1 or 0/1 both work); a row of outputs: right when its largest entry is the label.
+
+    >>> accuracy([Value(2.0), Value(-1.0)], [1, 1])
+    0.5
+    """
+    right = sum(_correct(s, t) for s, t in zip(scores, targets, strict=True))
+    return right / len(scores)
+
+
+def _sum_of_squares(params: list[Value]) -> Value:
+    total = params[0] * params[0]
+    for p in params[1:]:
+        total = total + p * p
+    return total
+
+
+def _batches(n: int, batch_size: int | None, rng: random.Random) -> list[list[int]]:
+    if batch_size is None or batch_size >= n:
+        return [list(range(n))]
+    order = list(range(n))
+    rng.shuffle(order)
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
+
+
+def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, optimizer, epochs)
+    model: Module,
+    inputs: Sequence[Sequence[float]],
+    labels: Sequence[float],
+    loss: LossFunction,
+    optimizer: Optimizer,
+    epochs: int,
+    *,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    lr_schedule: Callable[[int], float] | None = None,
+    seed: int | None = None,
+    progress: bool = True,
+) -> History:
+    """Train ``model`` on ``inputs`` and ``labels`` for ``epochs`` passes; returns the History.
+
+    ``loss(scores, targets)`` is e.g. ``nn.hinge_loss``; ``l2`` adds ``l2 * sum(p*p)`` as in
+    micrograd's demo; ``lr_schedule(epoch)`` sets ``optimizer.lr`` before each epoch
+    (micrograd: ``lambda k: 1.0 - 0.9 * k / 100``). Without ``batch_size`` each epoch is one
+    full-batch step; with it, the samples are shuffled (from ``seed``) into mini batches.
+    ``progress=False`` hides the bar (tests, CI).
+
+    >>> from nn import MLP, SGD, hinge_loss
+    >>> model = MLP(2, [4, 1], seed=0)
+    >>> X, y = [[0.0, 1.0], [1.0, 0.0]], [1, -1]
+    >>> h = fit(model, X, y, hinge_loss, SGD(model.parameters(), lr=0.1), 20, progress=False)
+    >>> h.loss[-1] < h.loss[0]
+    True
+    """
+    if len(inputs) != len(labels) or not inputs:
+        raise ValueError(
+            f"fit needs one label per sample (and some samples): {len(inputs)} samples, "
+            f"{len(labels)} labels"
+        )
+    params = model.parameters()
+    rng = random.Random(seed)
+    history = History()
+    bar = tqdm(range(epochs), disable=not progress, desc="fit", unit="epoch")
+    for epoch in bar:
+        if lr_schedule is not None:
+            optimizer.lr = lr_schedule(epoch)
+        losses: list[float] = []
+        scores: list[Output] = []
+        targets: list[float] = []
+        for batch in _batches(len(inputs), batch_size, rng):
+            batch_scores = [model(inputs[i]) for i in batch]
+            batch_targets = [labels[i] for i in batch]
+            total = loss(batch_scores, batch_targets)
+            if not isinstance(total, Value):
+                raise TypeError("fit needs a loss that returns one Value (reduction 'mean'/'sum')")
+            if l2:
+                total = total + l2 * _sum_of_squares(params)
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+            losses.append(total.data)
+            scores += batch_scores
+            targets += batch_targets
+        history.loss.append(sum(losses) / len(losses))
+        history.accuracy.append(accuracy(scores, targets))
+        history.lr.append(optimizer.lr)
+        bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.0%}")
+    return history
