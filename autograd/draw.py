@@ -89,7 +89,8 @@ class Moment:
 
     ``grads`` holds the gradient of every node that has one (a node missing has had nothing
     arrive yet); ``partial`` nodes still wait for more; ``sent`` nodes have passed their
-    contributions to their inputs (``None``: all have); ``current`` is highlighted.
+    contributions to their inputs (``None``: all have); ``current`` is highlighted;
+    ``names`` are shown for nodes without a label.
     """
 
     grads: Mapping[Value, float]
@@ -98,6 +99,7 @@ class Moment:
     current: Value | None = None
     caption: str = ""
     scale: float | None = None  # the |grad| drawn at full colour; None: the largest shown
+    names: Mapping[Value, str] = field(default_factory=dict)  # shown for unlabelled nodes
 
     def has_sent(self, node: Value) -> bool:
         """Whether ``node`` has passed its gradient on to its inputs."""
@@ -192,7 +194,7 @@ class Layout:
     """Which units a picture draws, and what it says it left out."""
 
     units: list[Unit]
-    note: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -261,15 +263,19 @@ class Graph:
             drawn_nodes.update(folding.params_of(unit))
         hidden = len(self.nodes) - len(drawn_nodes)
         deeper = folding.depth() - levels
-        note = (
-            f"summary of {len(self.nodes):,} nodes in {len(shown)} boxes: … {hidden:,} more "
-            f"nodes in {deeper} more levels not shown"
-            + (" · Σ: a long sum folded into one node" if folding.sums else "")
-            + (" · folder: one call of a named_scope, folded" if folding.groups else "")
-            + " · draw_dot(..., max_nodes=None) draws every node"
-        )
+        kinds = {unit.kind for unit in shown.values()}
+        notes = [
+            (
+                f"summary of {len(self.nodes):,} nodes in {len(shown)} boxes: … {hidden:,} more "
+                "nodes" + (f" in {deeper} more levels" if deeper > 0 else "") + " not shown "
+                "(draw_dot(..., max_nodes=None) draws all)"
+            ),
+            "Σ: a long sum folded into one node" if "sum" in kinds else "",
+            "folder: one call of a named_scope (a neuron), folded" if "scope" in kinds else "",
+            "… : inputs left out" if any(u.hidden for u in shown.values()) else "",
+        ]
         units = sorted(shown.values(), key=lambda u: self.index[u.head])
-        return Layout(units, note)
+        return Layout(units, [n for n in notes if n])
 
 
 @dataclass
@@ -302,6 +308,7 @@ class Folding:
                 for s, p in enumerate(inputs_of(m))
                 if p not in inside and not _folded_param(p, head)
             ]
+            inputs.sort(key=lambda edge: not edge[0]._prev)  # data flow first, weights after
             unit = Unit(head, "scope", group, inputs=inputs)
             unit.params = len(self.params_of(unit))
             return unit
@@ -525,7 +532,7 @@ def _emit(graph: Graph, layout: Layout, moment: Moment, *, rankdir: str, format:
         scale = grad_scale(graph, [u.head for u in layout.units], moment.grads)
     for unit in layout.units:
         _emit_unit(dot, graph, unit=unit, edges=edges[unit.head], moment=moment, scale=scale)
-    dot.attr(label=_legend(layout.note, moment, scale), labelloc="b", labeljust="l")
+    dot.attr(label=_legend(layout.notes, moment, scale), labelloc="b", labeljust="l")
     return dot
 
 
@@ -543,7 +550,8 @@ def _emit_unit(
     grad = moment.grads.get(head)
     current = head is moment.current
     kind = _kind(graph, head)
-    cells = [escape(head.label)] if head.label else []
+    name_shown = head.label or moment.names.get(head, "")
+    cells = [escape(name_shown)] if name_shown else []
     if unit.kind == "scope":
         ops = " ".join(dict.fromkeys(m._op for m in unit.members))
         cells = [
@@ -598,22 +606,21 @@ def _tooltip(node: Value, kind: str) -> str:
     return text + (f", scope {node.scope}" if node.scope else "")
 
 
-def _legend(note: str, moment: Moment, scale: float) -> str:
+def _legend(notes: list[str], moment: Moment, scale: float) -> str:
     """The key under the picture: colours, edge widths, shapes, and what the picture left out."""
-    lines = [f"<B>{escape(moment.caption)}</B>"] if moment.caption else []
+    lines = [f"<B>{escape(line)}</B>" for line in moment.caption.splitlines()]
     if moment.grads:
         square = '<FONT COLOR="{}" POINT-SIZE="16">■</FONT>'
         top = number(scale)
         lines.append(
-            f"{square.format(colour(-1.0, 1.0))} grad -{top}    "
-            f"□ 0    {square.format(colour(1.0, 1.0))} grad +{top}"
-            " (or more)    edge width: |local derivative * out.grad| passed back"
+            f"{square.format(colour(-1.0, 1.0))} grad -{top} or less    □ 0    "
+            f"{square.format(colour(1.0, 1.0))} grad +{top} or more    "
+            "edge width: |local derivative * out.grad| passed back"
         )
     lines.append(
         "double border: output · rounded, bold: parameter · rounded: input or constant"
         " · square: computed · oval: the op"
     )
-    if note:
-        lines.append(escape(note))
+    lines += [escape(note) for note in notes]
     rows = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' for line in lines)
     return f'<<TABLE BORDER="0" CELLSPACING="0"><TR><TD> </TD></TR>{rows}</TABLE>>'

@@ -8,26 +8,14 @@ written on the edges; gradients fill in as they arrive (``grad ?``: nothing arri
 from __future__ import annotations
 
 import base64
-import importlib
 import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from autograd.backward import begin_pass, end_pass
-from autograd.draw import (
-    Graph,
-    Moment,
-    contributions,
-    grad_scale,
-    inputs_of,
-    number,
-    picture,
-    require_dot,
-)
-from autograd.hooks import run_hooks
-from autograd.ops import op_of
+from autograd.debug import backward_steps
+from autograd.draw import Graph, Moment, grad_scale, inputs_of, picture, require_dot
 from autograd.value import Value
 
 __all__ = ["backward_moments", "player_html", "render_backward"]
@@ -86,7 +74,11 @@ def render_backward(
 
 
 def backward_moments(root: Value) -> Iterator[Moment]:
-    """Run one backward pass from ``root``; after each step, yield what a picture of it shows."""
+    """Run one backward pass from ``root``; after each step, yield what a picture of it shows.
+
+    Exhausting it leaves exactly the gradients ``backward()`` would (it runs
+    ``backward_steps``). Unlabelled nodes are named as in its printout (``v3``).
+    """
     graph = Graph.of(root, None)
     drawn = set(graph.nodes)
     waiting = dict.fromkeys(graph.nodes, 0)  # how many consumers have not sent their part
@@ -95,59 +87,22 @@ def backward_moments(root: Value) -> Iterator[Moment]:
             waiting[p] += 1
     arrived: set[Value] = {root}
     sent: set[Value] = set()
-    for node in _backward_steps(root):
+    names: dict[Value, str] = {}
+    for step in backward_steps(root):
+        node = step.node
         if node not in drawn:  # a constant setting (the 2 of x**2): not in the picture
             continue
+        if not names:
+            names = {n: step.name(n) for n in graph.nodes if not n.label}
         sent.add(node)
         for p in set(inputs_of(node)):
             waiting[p] -= 1
             arrived.add(p)
         grads = {n: n.grad for n in graph.nodes if n in arrived}
         partial = frozenset(n for n in arrived if waiting[n] > 0)
-        caption = f"step {len(sent)} of {len(graph.nodes)}: " + _explain(graph, node)
-        yield Moment(grads, partial, frozenset(sent), node, caption)
-
-
-def _backward_steps(root: Value) -> Iterator[Value]:
-    """The nodes of one real backward pass, each yielded after its step has been applied."""
-    try:  # issue 3: autograd.debug.backward_steps, one Step per node, yielded after applying it
-        debug = importlib.import_module("autograd.debug")
-        steps = debug.backward_steps
-    except (ImportError, AttributeError):
-        steps = None
-    if steps is not None:
-        for step in steps(root):
-            yield step.node
-        return
-    # Until then, the same pass as autograd.backward.backward, stopping after each node.
-    order, earlier = begin_pass(root, 1.0)
-    for node in reversed(order):
-        if node._meta is not None and node._meta.hooks:
-            node.grad = float(run_hooks(node, node.grad))
-        if node.grad_fn is not None:
-            node.grad_fn(node)
-        yield node
-    end_pass(earlier)
-
-
-def _name(graph: Graph, node: Value) -> str:
-    return node.label or f"n{graph.index[node]}"
-
-
-def _explain(graph: Graph, node: Value) -> str:
-    """What a step does, in words: each input's ``+=`` with the local derivative and numbers."""
-    name = _name(graph, node)
-    op = op_of(node)
-    if op is None:
-        what = "a leaf" if not node._prev else f"made by {node._op!r} without a backward rule"
-        return f"{name} is {what}: its grad {number(node.grad)} is complete"
-    ins = [_name(graph, p) for p in inputs_of(node)]
-    passed = contributions(node, node.grad)
-    parts = [
-        f"{p}.grad += {number(node.grad)} * ({local}) = {number(c)}"
-        for p, local, c in zip(ins, op.local, passed, strict=True)
-    ]
-    return f"the {node._op} node {name!r} passes its grad back:  " + ";  ".join(parts)
+        lines = repr(step).split(" | ")  # the op, then one line per input it passes to
+        caption = "\n".join([f"step {len(sent)} of {len(graph.nodes)}:  {lines[0]}", *lines[1:]])
+        yield Moment(grads, partial, frozenset(sent), node, caption, names=names)
 
 
 def player_html(paths: list[Path]) -> str:

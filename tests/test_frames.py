@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 import pytest
 
 from autograd import Value
-from autograd.draw import DotNotFoundError, Graph
+from autograd.draw import DotNotFoundError, Graph, picture
 from autograd.frames import backward_moments, player_html, render_backward
-from tests.test_draw import neuron
+from tests.test_draw import NEURON, neuron
 
 
 def grads(values: dict[str, Value]) -> dict[str, float]:
@@ -45,10 +46,24 @@ def test_a_node_with_two_consumers_is_partial_until_both_have_sent() -> None:
 def test_caption_explains_the_step_with_the_local_derivative() -> None:
     v = neuron()
     first = next(iter(backward_moments(v["o"])))
-    assert first.caption == (
-        "step 1 of 10: the tanh node 'o' passes its grad back:  "
-        f"n.grad += 1 * (1 - out**2) = {1 - v['o'].data ** 2:.4g}"
+    local = (
+        1 - math.tanh(NEURON["x1"] * NEURON["w1"] + NEURON["x2"] * NEURON["w2"] + NEURON["b"]) ** 2
     )
+    assert first.caption.splitlines() == [
+        "step 1 of 10:  o = tanh(n)",
+        f"n.grad += (1 - o**2) * o.grad = {local:.4g} * 1 = {local:.4g}",
+    ]
+
+
+def test_unlabelled_nodes_get_the_names_of_the_printout() -> None:
+    x = Value(0.5, label="x")
+    y = (x * 2).tanh()
+    moments = list(backward_moments(y))
+    names = moments[0].names
+    assert names[y] == "v3"
+    source = picture(y, moments[0], max_nodes=None).source
+    assert "<TD>v3</TD>" in source
+    assert moments[0].caption.startswith("step 1 of 4:  v3 = tanh(v2)")
 
 
 def test_moments_leave_the_grads_backward_leaves() -> None:
