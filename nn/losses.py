@@ -123,13 +123,14 @@ def hinge_loss(input: Sequence[Number], target: Sequence[Number], reduction: str
     >>> hinge_loss([2.0, 0.5], [1, -1]).data  # (0 + 1.5) / 2
     0.75
     """
-    for i, y in enumerate(target):
+    pairs = _pairs("hinge_loss", input, target, reduction)
+    for i, (_, y) in enumerate(pairs):
         if not isinstance(y, Value) and y not in (-1, 1):
             raise ValueError(
                 f"hinge_loss: labels must be -1 or +1, target {i} is {y!r} "
                 "(make_moons(..., labels=(-1, 1)) gives such labels)"
             )
-    return _elementwise("hinge_loss", _margin, input, target, reduction)
+    return _reduce([_margin(p, y) for p, y in pairs], reduction)
 
 
 def _clamped_log(x: Value, log: Callable[[Value], Value]) -> Value:
@@ -218,7 +219,8 @@ def cross_entropy(
         raise ValueError(f"{name}: {len(input)} rows of logits but {len(target)} class indices")
     if not input:
         raise ValueError(f"{name}: got no rows of logits; pass at least one")
-    classes = len(input[0])
+    first = input[0]
+    classes = 0 if isinstance(first, Value | numbers.Real) else len(first)
     rows: list[list[Value]] = []
     for i, (row, c) in enumerate(zip(input, target, strict=True)):
         if isinstance(row, Value | numbers.Real) or len(row) != classes or classes == 0:
