@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -220,3 +221,13 @@ def test_backprop_chapter_draws_the_graph_and_every_backward_frame(
     assert len(frames) == len(nodes)
     assert all(f.read_bytes().startswith(PNG) for f in frames)
     assert (out / "05-backward-frames" / "backward.html").stat().st_size > 0
+
+
+def test_tutorial_shows_every_chapter_with_small_real_pictures() -> None:
+    docs = Path(__file__).parents[1] / "docs"
+    links = re.findall(r"!\[[^\]]+\]\((images/[^)]+)\)", (docs / "tutorial.md").read_text())
+    assert {link.split("-")[1] for link in links} == {"01", "02", "03", "04", "05", "06"}
+    for link in links:
+        data = (docs / link).read_bytes()
+        assert data.startswith(PNG), link
+        assert len(data) < 250_000, link
