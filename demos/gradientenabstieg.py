@@ -86,8 +86,8 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         print(f"    {name:<9} ({RATES[name]:<5}): loss {path[0][2]:g} -> {path[-1][2]:.3g}")
         report.numbers[f"final_loss_{name.replace(' ', '_')}_rate"] = path[-1][2]
     print(
-        "  Too small: every step is safe but the valley is still far after 25 steps.\n"
-        "  Too large: each step jumps across the valley and lands higher up: the loss explodes."
+        f"  Too small: every step is safe but the valley is still far after {STEPS} steps.\n"
+        "  Too large: each step jumps across the valley and lands higher up: the loss grows."
     )
     steps = 31 if quick else 81
     mountain = loss_grid(sum_of_squared_errors, steps)

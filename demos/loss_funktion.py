@@ -69,7 +69,8 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         )
     print(
         f"  The sum is smallest, 0, at w1 = {W_BEST[0]:g}: there the neuron predicts every label.\n"
-        "  Left of it the loss falls as w1 grows (dL/dw1 < 0), right of it the loss rises."
+        "  Left of it the loss falls as w1 grows (dL/dw1 < 0), right of it the loss rises.\n"
+        "  (At the kink itself backward() says 0: PyTorch's convention for d|e|/de at e = 0.)"
     )
     steps = 61 if quick else 241
     w1_axis = np.linspace(-0.5, 2.5, steps)
