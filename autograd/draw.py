@@ -113,15 +113,16 @@ def draw_dot(
     format: str = "svg",
     params: Iterable[Value] | None = None,
     max_nodes: int | None = 200,
+    summary_boxes: int = 50,
     show_grads: bool | None = None,
 ) -> Drawing:
     """Draw the graph of ``root``: a ``graphviz.Digraph``, shown inline in Jupyter as SVG.
 
     ``params`` are drawn as parameters (bold, rounded); without it every labelled leaf is.
     Grads are shown once computed: ``show_grads=None`` decides by ``root.grad``, which
-    ``backward()`` sets to 1 (a fresh node has 0). More than ``max_nodes`` Values are drawn as
-    a summary (sums folded, scopes collapsed, the levels nearest the output);
-    ``max_nodes=None`` draws every node.
+    ``backward()`` sets to 1 (a fresh node has 0). A graph of more than ``max_nodes`` Values
+    is drawn as a summary of at most ``summary_boxes`` boxes (long sums folded, each call of a
+    ``named_scope`` one box, the levels nearest the output); ``max_nodes=None`` draws all.
 
     >>> a = Value(2.0, label="a")
     >>> dot = draw_dot((a * a).tanh())
@@ -141,6 +142,7 @@ def draw_dot(
         format=format,
         params=params,
         max_nodes=max_nodes,
+        summary_boxes=summary_boxes,
     )
 
 
@@ -152,17 +154,20 @@ def picture(
     format: str = "svg",
     params: Iterable[Value] | None = None,
     max_nodes: int | None = 200,
+    summary_boxes: int = 50,
 ) -> Drawing:
     """Draw the graph of ``root`` with the gradients of ``moment`` (used by ``draw_dot``)."""
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     if max_nodes is not None and max_nodes < 1:
         raise ValueError(f"max_nodes must be a positive number or None, got {max_nodes!r}")
+    if summary_boxes < 1:
+        raise ValueError(f"summary_boxes must be a positive number, got {summary_boxes!r}")
     graph = Graph.of(root, None if params is None else set(params))
     if max_nodes is None or len(graph.nodes) <= max_nodes:
         layout = graph.full_detail()
     else:
-        layout = graph.summary(max_nodes)
+        layout = graph.summary(min(max_nodes, summary_boxes))
     return _emit(graph, layout, moment, rankdir=rankdir, format=format)
 
 
@@ -224,8 +229,8 @@ class Graph:
             unit.inputs = [(p, unit.head, slot) for slot, p in enumerate(inputs_of(unit.head))]
         return Layout(units)
 
-    def summary(self, max_nodes: int) -> Layout:
-        """At most ``max_nodes`` boxes: scopes and sums folded, the levels nearest the output."""
+    def summary(self, boxes: int) -> Layout:
+        """At most ``boxes`` boxes: scopes and sums folded, the levels nearest the output."""
         folding = Folding.of(self)
         shown: dict[Value, Unit] = {}
         level = [folding.head_of[self.root]]
@@ -242,7 +247,7 @@ class Graph:
                     h = folding.head_of[p]
                     if h not in shown:
                         new[h] = None
-            if len(shown) + len(new) > max_nodes:
+            if len(shown) + len(new) > boxes:
                 for head in level:  # the edge of the picture: its inputs are left out
                     unit = shown[head]
                     unit.expanded, unit.hidden, unit.inputs = (
@@ -302,19 +307,14 @@ class Folding:
         if head in self.groups:
             group = self.groups[head]
             inside = set(group)
-            inputs = [
-                (p, m, s)
-                for m in group
-                for s, p in enumerate(inputs_of(m))
-                if p not in inside and not _folded_param(p, head)
-            ]
+            inputs = [t for t in _written_order(group, inside) if not _folded_param(t[0], head)]
             inputs.sort(key=lambda edge: not edge[0]._prev)  # data flow first, weights after
             unit = Unit(head, "scope", group, inputs=inputs)
             unit.params = len(self.params_of(unit))
             return unit
         if head in self.sums:
             inside = set(self.sums[head])
-            return Unit(head, "sum", self.sums[head], inputs=_term_order(head, inside))
+            return Unit(head, "sum", self.sums[head], inputs=_written_order([head], inside))
         return Unit(
             head, members=[head], inputs=[(p, head, s) for s, p in enumerate(inputs_of(head))]
         )
@@ -387,19 +387,31 @@ def _long_sums(graph: Graph, head_of: dict[Value, Value]) -> dict[Value, list[Va
     return sums
 
 
-def _term_order(head: Value, inside: set[Value]) -> list[tuple[Value, Value, int]]:
-    """The terms of a folded sum as (term, + node, slot), left to right as written."""
-    terms: list[tuple[Value, Value, int]] = []
-    stack: list[tuple[Value, Value, int] | Value] = [head]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, tuple):
-            terms.append(item)
+def _written_order(members: list[Value], inside: set[Value]) -> list[tuple[Value, Value, int]]:
+    """The inputs of folded ``members`` as (input, member, slot), left to right as written.
+
+    Topological order lists siblings right to left (its depth-first stack pops the last input
+    first), so a sum's terms or a layer's neurons are walked again here from the output.
+    """
+    found: list[tuple[Value, Value, int]] = []
+    seen: set[Value] = set()
+    for start in reversed(members):  # the output first; others only if it does not reach them
+        if start in seen:
             continue
-        parts = list(enumerate(inputs_of(item)))
-        for s, p in reversed(parts):
-            stack.append(p if p in inside else (p, item, s))
-    return terms
+        seen.add(start)
+        stack: list[tuple[Value, Value, int] | Value] = [start]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, tuple):
+                found.append(item)
+                continue
+            for s, p in reversed(list(enumerate(inputs_of(item)))):
+                if p not in inside:
+                    stack.append((p, item, s))
+                elif p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+    return found
 
 
 def _is_add(node: Value) -> bool:
@@ -435,10 +447,10 @@ def contributions(node: Value, out_grad: float) -> list[float]:
 def number(x: float) -> str:
     """A compact number for a picture: four significant digits.
 
-    >>> number(0.70710678), number(-1.5), number(1e-7)
-    ('0.7071', '-1.5', '1e-07')
+    >>> number(0.70710678), number(-1.5), number(1e-7), number(-0.0)
+    ('0.7071', '-1.5', '1e-07', '0')
     """
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0: no "-0" in pictures
 
 
 def escape(text: str) -> str:

@@ -172,7 +172,9 @@ def test_format_is_set_explicitly() -> None:
     assert draw_dot(x, format="png").format == "png"
 
 
-@pytest.mark.parametrize(("option", "value"), [("rankdir", "sideways"), ("max_nodes", 0)])
+@pytest.mark.parametrize(
+    ("option", "value"), [("rankdir", "sideways"), ("max_nodes", 0), ("summary_boxes", 0)]
+)
 def test_bad_options_are_refused(option: str, value: object) -> None:
     with pytest.raises(ValueError, match=option):
         draw_dot(Value(1.0), **{option: value})
@@ -250,7 +252,7 @@ def test_a_big_graph_draws_a_small_summary_quickly(demo_loss: tuple[Value, list[
     source = draw_dot(loss, params=params).source
     assert time.perf_counter() - start < 30  # a guard against quadratic work, not a benchmark
     statements = [ln for ln in source.splitlines() if re.match(r"\tn\d+\w* \[", ln)]
-    assert len(statements) < 3 * 200  # boxes, ops and '…' stubs for at most 200 boxes
+    assert len(statements) < 3 * 50  # boxes, ops and '…' stubs for at most 50 boxes
     assert "Σ" in source
     assert "101 terms" in source  # 0 + the 100 hinge losses
     assert "layers.2.neurons.0" in source  # a neuron call folded into one box
