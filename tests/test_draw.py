@@ -288,3 +288,49 @@ def test_max_nodes_none_draws_every_node() -> None:
 def test_the_summary_of_a_big_graph_renders(demo_loss: tuple[Value, list[Value]]) -> None:
     svg = draw_dot(demo_loss[0], max_nodes=40).pipe(encoding="utf-8")
     assert "<svg" in svg
+
+
+def test_a_node_built_by_hand_is_drawn_with_its_op() -> None:
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    c = Value(3.0, (a, b), "+", label="c")  # micrograd's constructor: no backward rule
+    c.grad = 1.0
+    source = draw_dot(c).source
+    assert "label=<+>" in source
+    assert "<TD>c</TD><TD>data 3</TD><TD>grad 1</TD>" in source
+    assert f"\t{name_of(source, 'a')} -> {name_of(source, 'c')}op" in source
+
+
+def test_nan_and_inf_grads_are_drawn() -> None:
+    x = Value(0.0, label="x")
+    y = x.sqrt()  # d sqrt(x)/dx = inf at 0, as in PyTorch
+    z = Value(-1.0, label="z").log()  # nan
+    out = y + z
+    out.backward()
+    source = draw_dot(out).source
+    assert "<TD>grad inf</TD>" in node_line(source, "x")
+    assert "<TD>data nan</TD>" in source
+
+
+def test_labelled_or_shared_sums_are_not_folded() -> None:
+    xs = [Value(float(i)) for i in range(30)]
+    half = sum(xs[:15], Value(0.0))
+    half.label = "half"
+    total = (half + sum(xs[15:], Value(0.0))).tanh()
+    total.backward()
+    source = draw_dot(total, max_nodes=12).source
+    assert "<TD>half</TD>" in source  # a labelled partial sum keeps its own box
+    assert "16 terms" in source  # 0 + 15 terms, folded
+
+
+def test_each_call_of_a_scope_is_one_box() -> None:
+    w = [Value(0.5, label="w0"), Value(-0.5, label="w1")]
+    with record_scopes():
+        outs = []
+        for x in (1.0, 2.0):
+            with named_scope("neuron"):
+                outs.append((w[0] * x + w[1] * (x * x)).tanh())
+    total = outs[0] + outs[1]
+    total.backward()
+    source = draw_dot(total, max_nodes=3).source
+    assert source.count("<B>neuron</B>") == 2
+    assert "shape=folder" in source

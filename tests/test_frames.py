@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd import Value
+from autograd import Value, backward_steps
 from autograd.draw import DotNotFoundError, Graph, picture
 from autograd.frames import backward_moments, player_html, render_backward
 from tests.test_draw import NEURON, neuron
@@ -129,3 +129,19 @@ def test_missing_dot_fails_before_backward_runs(
     with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
         render_backward(v["o"], tmp_path)
     assert all(g == 0.0 for g in grads(v).values())
+
+
+def test_constant_settings_get_no_frame_of_their_own() -> None:
+    x = Value(3.0, label="x")
+    steps = list(backward_steps(x**2))  # x**2, x and the exponent 2
+    moments = list(backward_moments(Value(3.0, label="x") ** 2))
+    assert len(moments) == len(steps) - 1 == 2
+
+
+def test_hooks_run_once_per_pass_as_in_backward() -> None:
+    calls: list[float] = []
+    x = Value(0.5, label="x")
+    h = x.tanh()
+    h.register_hook(calls.append)
+    list(backward_moments(h * 3.0))
+    assert len(calls) == 1
