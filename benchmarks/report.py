@@ -1,0 +1,257 @@
+"""The markdown table of results: what ``python -m benchmarks`` writes to ``RESULTS.md``."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.suite import W1_VARIANTS, Settings, median_of
+
+__all__ = ["pairwise", "render"]
+
+Runs = list[dict[str, Any]]
+
+MICROGRAD, OURS, MICROGRAD_OFF, OURS_OFF, ENGINE, ENGINE_OFF, FLOOR = (v.label for v in W1_VARIANTS)
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1e3:.1f}"
+
+
+def _ns(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1e9:.0f}"
+
+
+def _why_missing(runs: Runs) -> str:
+    for run in runs:
+        for key in ("unavailable", "error"):
+            if key in run:
+                return str(run[key])
+    return "no result"
+
+
+def pairwise(w1: dict[str, Runs], slow: str, fast: str) -> list[float]:
+    """``slow / fast`` median CPU time per step, round by round (they ran next to each other)."""
+    return [
+        a["median"] / b["median"]
+        for a, b in zip(w1[slow], w1[fast], strict=True)
+        if "median" in a and "median" in b
+    ]
+
+
+def _ratio(ratios: list[float]) -> str:
+    if not ratios:
+        return "—"
+    low, mid, high = min(ratios), statistics.median(ratios), max(ratios)
+    return f"{mid:.1f}x ({low:.1f} to {high:.1f})" if len(ratios) > 1 else f"{mid:.1f}x"
+
+
+def _w1_table(w1: dict[str, Runs]) -> list[str]:
+    lines = [
+        (
+            "| W1 variant | CPU ms/step | wall ms/step | CPU ms/step in each process "
+            "| micrograd (GC on) time ÷ this |"
+        ),
+        "| --- | ---: | ---: | --- | ---: |",
+    ]
+    for v in W1_VARIANTS:
+        runs = w1[v.label]
+        median = median_of(runs, "median")
+        if median is None:
+            lines.append(f"| {v.label} | — | — | {_why_missing(runs)} | — |")
+            continue
+        each = ", ".join(_ms(r["median"]) if "median" in r else "failed" for r in runs)
+        if any("median" not in r for r in runs):
+            each += f" (failed: {_why_missing(runs)})"
+        wall = _ms(median_of(runs, "wall_median"))
+        ratio = _ratio(pairwise(w1, MICROGRAD, v.label))
+        lines.append(f"| {v.label} | {_ms(median)} | {wall} | {each} | {ratio} |")
+    return lines
+
+
+def _speed_target(name: str, ratios: list[float], goal: float, what: str) -> str:
+    if not ratios:
+        return f"| {name} | not measured ({what}) | — |"
+    met = "yes" if statistics.median(ratios) >= goal else "**no**"
+    return f"| {name} | {_ratio(ratios)}, {what} | {met} |"
+
+
+def _targets(w1: dict[str, Runs], w2: dict[Any, Runs], w3: dict[Any, dict[str, Any]]) -> list[str]:
+    ours, ours_off, what = OURS, OURS_OFF, "nn.MLP"
+    if median_of(w1[OURS], "median") is None:  # nn not there yet: judge the engine alone
+        ours, ours_off, what = ENGINE, ENGINE_OFF, "micrograd's nn code (nn.MLP pending)"
+    lines = [
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+        _speed_target(
+            "W1 ≥ 20x faster than micrograd (GC on)", pairwise(w1, MICROGRAD, ours), 20, what
+        ),
+        _speed_target(
+            "W1 ≥ 2.5x faster than micrograd with GC off; ours as users run it (GC on)",
+            pairwise(w1, MICROGRAD_OFF, ours),
+            2.5,
+            what,
+        ),
+        _speed_target(
+            "W1 ≥ 2.5x faster than micrograd with GC off; like for like (both GC off)",
+            pairwise(w1, MICROGRAD_OFF, ours_off),
+            2.5,
+            what,
+        ),
+    ]
+    built = w3.get(("ours", "w1"), {})
+    if "bytes_per_node" in built:
+        b, a = built["bytes_per_node"], built["bytes_per_node_after_backward"]
+        lines.append(
+            f"| ≤ 160 bytes per node (W1 graph) | {b:.0f} built; {a:.0f} after backward | "
+            f"{'yes' if b <= 160 else '**no**'}; {'yes' if a <= 160 else '**no**'} |"
+        )
+    per_size = {n: _total(runs) for (engine, n), runs in sorted(w2.items()) if engine == "ours"}
+    found = {n: t for n, t in per_size.items() if t is not None}
+    if len(found) >= 2:
+        spread = max(found.values()) / min(found.values())
+        each = ", ".join(f"{n:,}: {_ns(t)}" for n, t in found.items())
+        lines.append(
+            f"| W2 time per node flat within 1.5x | max/min {spread:.2f} ({each} ns/node) | "
+            f"{'yes' if spread <= 1.5 else '**no**'} |"
+        )
+    return lines
+
+
+def _total(runs: Runs) -> float | None:
+    forward = median_of(runs, "forward_s_per_node")
+    backward = median_of(runs, "backward_s_per_node")
+    return None if forward is None or backward is None else forward + backward
+
+
+def _w2_table(w2: dict[tuple[str, int], Runs]) -> list[str]:
+    lines = [
+        (
+            "| engine | chain nodes | forward ns/node | backward ns/node | forward + backward "
+            "ns/node | freeing ns/node | peak RSS growth, bytes/node |"
+        ),
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for (engine, n), runs in sorted(w2.items()):
+        if median_of(runs, "forward_s_per_node") is None:
+            lines.append(f"| {engine} | {n:,} | {_why_missing(runs)} | | | | |")
+            continue
+        forward = _ns(median_of(runs, "forward_s_per_node"))
+        backward = _ns(median_of(runs, "backward_s_per_node"))
+        free = _ns(median_of(runs, "free_s_per_node"))
+        rss = median_of(runs, "peak_rss_bytes_per_node") or 0.0
+        cells = f"{forward} | {backward} | {_ns(_total(runs))} | {free} | {rss:.0f}"
+        lines.append(f"| {engine} | {n:,} | {cells} |")
+    return lines
+
+
+def _w3_table(w3: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
+    lines = [
+        "| engine | graph | new nodes | bytes/node built | bytes/node after backward |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for (engine, graph), r in w3.items():
+        if "bytes_per_node" not in r:
+            lines.append(f"| {engine} | {graph} | {_why_missing([r])} | | |")
+            continue
+        built, after = r["bytes_per_node"], r["bytes_per_node_after_backward"]
+        lines.append(f"| {engine} | {graph} | {r['nodes']:,.0f} | {built:.0f} | {after:.0f} |")
+    return lines
+
+
+def _checks(checks: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "| engine | graph nodes | loss vs floor (relative) | worst gradient vs floor (relative) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for engine, r in checks.items():
+        if "grad_max_rel_diff" not in r:
+            lines.append(f"| {engine} | {_why_missing([r])} | | |")
+            continue
+        loss, grad = r["loss_rel_diff"], r["grad_max_rel_diff"]
+        lines.append(f"| {engine} | {r['nodes']:,.0f} | {loss:.1e} | {grad:.1e} |")
+    return lines
+
+
+def render(
+    settings: Settings,
+    w1: dict[str, Runs],
+    checks: dict[str, dict[str, Any]],
+    w2: dict[tuple[str, int], Runs],
+    w3: dict[tuple[str, str], dict[str, Any]],
+) -> str:
+    """The whole results page as markdown."""
+    mode = "a quick smoke run, not a measurement" if settings.quick else f"{settings.rounds} rounds"
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    machine = f"Python {platform.python_version()}, {_cpu()}, {os.cpu_count()} cores"
+    page = [
+        "# Benchmark results",
+        "",
+        f"`python -m benchmarks` ({mode}), {when}, {machine}.",
+        (
+            "Each measurement runs in a fresh process per engine, the engines alternating round by "
+            "round; ratios are taken round by round between processes that ran next to each other, "
+            "then the median (and min to max) is shown. Times are the process's CPU time "
+            "(`time.process_time`), which other jobs on a shared machine move much less than wall "
+            "time; wall-clock medians are shown beside them."
+        ),
+        "",
+        "## Targets (issue 7)",
+        "",
+        *_targets(w1, w2, w3),
+        "",
+        "## W1: micrograd's demo training step",
+        "",
+        (
+            f"MLP(2, [16, 16, 1]) on {settings.points} two-moons points (noise 0.1, labels ±1), "
+            "mean hinge loss + 1e-4 · L2, forward + backward + SGD update; the graph is freed "
+            "inside the step. The same code (`benchmarks/w1.py`) runs on every engine with the "
+            "same data and starting weights. GC off: `gc.disable()` during each timed step, "
+            "`gc.collect()` between steps (untimed)."
+        ),
+        "",
+        *_w1_table(w1),
+        "",
+        (
+            "The same maths on every engine, checked against the hand-written floor "
+            "(`benchmarks/floor.py`, itself checked against PyTorch float64 in the tests):"
+        ),
+        "",
+        *_checks(checks),
+        "",
+        "## W2: a chain y = relu(y · a + b), forward and backward",
+        "",
+        (
+            "Three op nodes per link, `a` and `b` shared leaves; GC on, as users run it; CPU time "
+            "per node, median of the rounds. Peak RSS growth: how much the process's peak "
+            "resident memory grew while building and differentiating the chain."
+        ),
+        "",
+        *_w2_table(w2),
+        "",
+        "## W3: memory per node (tracemalloc)",
+        "",
+        (
+            "Traced bytes per node that the graph added (W1: the loss graph, not counting the "
+            f"model's weights; chain: {settings.w3_chain:,} op nodes), after building it and after "
+            "`backward()`."
+        ),
+        "",
+        *_w3_table(w3),
+        "",
+    ]
+    return "\n".join(page)

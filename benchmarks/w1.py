@@ -1,0 +1,86 @@
+"""W1: micrograd's demo training step, written once for any engine (micrograd's or ours).
+
+MLP(2, [16, 16, 1]) on 100 two-moons points; hinge loss ``relu(1 - y * score)`` averaged, plus
+1e-4 * L2; forward, backward and SGD update, as in micrograd's ``demo.ipynb``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from benchmarks.data import make_moons
+from benchmarks.engines import Engine, default_weights
+from benchmarks.floor import FloorMLP, flat
+
+__all__ = ["ALPHA", "check_against_floor", "count_nodes", "learning_rate", "loss", "train_step"]
+
+ALPHA = 1e-4  # L2 weight, as in micrograd's demo
+
+
+def learning_rate(k: int) -> float:
+    """micrograd's demo schedule: 1.0 decaying to 0.1 over 100 steps."""
+    return 1.0 - 0.9 * k / 100
+
+
+def loss(model: Any, value_type: Any, xs: list[tuple[float, float]], ys: list[float]) -> Any:
+    """The demo's total loss (a graph): mean hinge loss plus ALPHA * sum of squared weights."""
+    inputs = [[value_type(a), value_type(b)] for a, b in xs]
+    scores = [model(x) for x in inputs]
+    losses = [(1 + -yi * score).relu() for yi, score in zip(ys, scores, strict=True)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = ALPHA * sum(p * p for p in model.parameters())
+    return data_loss + reg_loss
+
+
+def train_step(
+    model: Any, value_type: Any, xs: list[tuple[float, float]], ys: list[float], k: int
+) -> float:
+    """One step: build the loss graph, backward, SGD update; the graph is freed on return."""
+    total_loss = loss(model, value_type, xs, ys)
+    model.zero_grad()
+    total_loss.backward()
+    lr = learning_rate(k)
+    for p in model.parameters():
+        p.data -= lr * p.grad
+    return float(total_loss.data)
+
+
+def count_nodes(root: Any) -> int:
+    """How many Values ``root`` depends on (itself included), for micrograd's nodes and ours."""
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._prev:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return len(seen)
+
+
+def check_against_floor(engine: Engine, points: int = 100) -> dict[str, float]:
+    """Loss and gradients of the engine vs the hand-written floor, on the same weights and data.
+
+    Returns the largest relative difference of the gradients (0 means bit for bit) and of the loss.
+    """
+    xs, ys = make_moons(points)
+    weights = default_weights()
+    model = engine.make_model(weights)
+    total_loss = loss(model, engine.value_type, xs, ys)
+    model.zero_grad()
+    total_loss.backward()
+    floor_loss, dw, db = FloorMLP(weights).loss_and_grads(xs, ys, ALPHA)
+    floor_grads = flat(dw, db)
+    ours = [float(p.grad) for p in model.parameters()]
+    worst = max(_relative(a, b) for a, b in zip(ours, floor_grads, strict=True))
+    return {
+        "grad_max_rel_diff": worst,
+        "loss_rel_diff": _relative(float(total_loss.data), floor_loss),
+        "parameters": float(len(ours)),
+        "nodes": float(count_nodes(total_loss)),
+    }
+
+
+def _relative(a: float, b: float) -> float:
+    scale = max(abs(a), abs(b))
+    return 0.0 if scale == 0.0 else math.fabs(a - b) / scale

@@ -1,0 +1,89 @@
+"""One measurement in a fresh process: ``python -m benchmarks.worker '<json spec>'``.
+
+Prints one JSON object on the last line of stdout. Each engine runs in a process of its own,
+so neither one's heap, garbage or collector state leaks into the other's timings.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+from typing import Any
+
+from benchmarks.data import make_moons
+from benchmarks.engines import EngineUnavailableError, default_weights, load_engine, load_value_type
+from benchmarks.floor import FloorMLP
+from benchmarks.w1 import check_against_floor, learning_rate, train_step
+from benchmarks.w2 import chain
+from benchmarks.w3 import chain_bytes_per_node, graph_bytes_per_node
+
+__all__ = ["main", "run"]
+
+
+def _w1(spec: dict[str, Any]) -> dict[str, Any]:
+    """Time W1 steps; with gc 'off' the collector is off during each step, run between steps."""
+    xs, ys = make_moons(spec["points"])
+    if spec["engine"] == "floor":
+        floor = FloorMLP(default_weights())
+
+        def step(k: int) -> float:
+            return floor.step(xs, ys, learning_rate(k))
+    else:
+        engine = load_engine(spec["engine"])
+        model = engine.make_model(default_weights())
+
+        def step(k: int) -> float:
+            return train_step(model, engine.value_type, xs, ys, k)
+
+    gc_off = spec["gc"] == "off"
+    wall: list[float] = []
+    cpu: list[float] = []  # this process's CPU time: other jobs on the machine barely move it
+    for k in range(spec["warmup"] + spec["steps"]):
+        if gc_off:
+            gc.collect()  # untimed: free the last step's garbage (micrograd's cycles)
+            gc.disable()
+        t0, c0 = time.perf_counter(), time.process_time()
+        step(k)
+        t1, c1 = time.perf_counter(), time.process_time()
+        gc.enable()
+        if k >= spec["warmup"]:
+            wall.append(t1 - t0)
+            cpu.append(c1 - c0)
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "wall_median": statistics.median(wall),
+        "median": statistics.median(cpu),
+    }
+
+
+def run(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the measurement ``spec['task']`` ('w1', 'w1check', 'w2', 'w3') and return its numbers."""
+    task = spec["task"]
+    try:
+        if task == "w1":
+            return _w1(spec)
+        if task == "w1check":
+            return check_against_floor(load_engine(spec["engine"]), points=spec["points"])
+        if task == "w2":
+            return chain(load_value_type(spec["engine"]), spec["nodes"])
+        if task == "w3" and spec["graph"] == "w1":
+            return graph_bytes_per_node(load_engine(spec["engine"]), points=spec["points"])
+        if task == "w3":
+            return chain_bytes_per_node(load_value_type(spec["engine"]), spec["nodes"])
+    except EngineUnavailableError as e:
+        return {"unavailable": str(e)}
+    raise ValueError(f"unknown task {task!r}; expected w1, w1check, w2 or w3")
+
+
+def main() -> None:
+    """Read the spec from argv, print the result as JSON."""
+    spec = json.loads(sys.argv[1])
+    print(json.dumps(run(spec)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The benchmark scripts run on toy sizes and compute the right maths (no timing is asserted)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from benchmarks.data import initial_weights, make_moons
+from benchmarks.engines import EngineUnavailableError, load_engine
+from benchmarks.floor import FloorMLP
+from benchmarks.report import render
+from benchmarks.suite import Settings, run_w1, run_w1_checks, run_w2, run_w3
+from benchmarks.w1 import ALPHA, check_against_floor
+from benchmarks.w2 import chain
+from tests.oracle import import_torch, same
+
+TINY = Settings(rounds=1, quick=True, points=4, chain_sizes=(300,), w3_chain=300)
+
+
+def engine_or_skip(name: str) -> Any:
+    """The engine, or a skip while it is missing (micrograd: the bench extra; ours: nn.MLP)."""
+    try:
+        return load_engine(name)
+    except EngineUnavailableError as e:
+        pytest.skip(str(e))
+
+
+def test_floor_gradients_match_pytorch() -> None:
+    torch = import_torch()
+    xs, ys = make_moons(8)
+    weights = initial_weights()
+    loss, dw, db = FloorMLP(weights).loss_and_grads(xs, ys, ALPHA)
+    params = [
+        (
+            torch.tensor([w for w, _ in layer], dtype=torch.float64, requires_grad=True),
+            torch.tensor([b for _, b in layer], dtype=torch.float64, requires_grad=True),
+        )
+        for layer in weights
+    ]
+    h = torch.tensor(xs, dtype=torch.float64)
+    for i, (w, b) in enumerate(params):
+        h = h @ w.T + b
+        if i < len(params) - 1:
+            h = torch.relu(h)
+    scores = h[:, 0]
+    data_loss = torch.relu(1 - torch.tensor(ys, dtype=torch.float64) * scores).mean()
+    total = data_loss + ALPHA * sum((p * p).sum() for pair in params for p in pair)
+    total.backward()
+    assert same(loss, total.item())
+    for (w, b), dwl, dbl in zip(params, dw, db, strict=True):
+        flat_dw = [g for row in dwl for g in row]
+        assert all(same(g, t) for g, t in zip(flat_dw, w.grad.flatten().tolist(), strict=True))
+        assert all(same(g, t) for g, t in zip(dbl, b.grad.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("engine", ["micrograd", "ours", "ours-engine"])
+def test_engines_agree_with_the_floor(engine: str) -> None:
+    result = check_against_floor(engine_or_skip(engine), points=8)
+    assert result["grad_max_rel_diff"] < 1e-12
+    assert result["loss_rel_diff"] < 1e-12
+
+
+@pytest.mark.parametrize("engine", ["micrograd", "ours"])
+def test_chain_gradient_is_one(engine: str) -> None:
+    # y = relu(y * 1 + 1e-6) stays positive, so dy/dx = 1 through every link
+    value_type = engine_or_skip("micrograd" if engine == "micrograd" else "ours-engine").value_type
+    assert chain(value_type, 300)["grad"] == 1.0
+
+
+def test_the_suite_runs_and_renders_a_table() -> None:
+    w1, checks, w2, w3 = run_w1(TINY), run_w1_checks(TINY), run_w2(TINY), run_w3(TINY)
+    runs = [*(r for rs in w1.values() for r in rs), *checks.values(), *w3.values()]
+    runs += [r for rs in w2.values() for r in rs]
+    assert not [r for r in runs if "error" in r]  # missing engines say "unavailable" instead
+    assert [r for r in w1["hand-written floats (the floor)"] if "median" in r]
+    page = render(TINY, w1, checks, w2, w3)
+    assert "| target | measured | met |" in page
