@@ -188,7 +188,7 @@ class Unit:
     head: Value  # the node whose data and grad the box shows
     kind: str = "node"  # "node", "sum" or "scope"
     members: list[Value] = field(default_factory=list)  # the op nodes folded in (head included)
-    params: int = 0  # leaves of the same scope folded into a scope box
+    leaves: int = 0  # leaves made in the same scope (constants), folded into a scope box
     inputs: list[tuple[Value, Value, int]] = field(default_factory=list)  # (input, member, slot)
     hidden: int = 0  # inputs left out of the picture ('…' box)
     expanded: bool = True  # False: none of its inputs are drawn (the edge of a summary)
@@ -250,11 +250,8 @@ class Graph:
             if len(shown) + len(new) > boxes:
                 for head in level:  # the edge of the picture: its inputs are left out
                     unit = shown[head]
-                    unit.expanded, unit.hidden, unit.inputs = (
-                        False,
-                        unit.hidden + len(unit.inputs),
-                        [],
-                    )
+                    unit.hidden += len(unit.inputs)
+                    unit.inputs, unit.expanded = [], False
                 break
             for h in new:
                 shown[h] = folding.unit(h)
@@ -262,25 +259,8 @@ class Graph:
             levels += 1 if new else 0
         for unit in shown.values():
             unit.inputs = [(folding.head_of[p], m, s) for p, m, s in unit.inputs]
-        drawn_nodes: set[Value] = set()
-        for unit in shown.values():
-            drawn_nodes.update(unit.members)
-            drawn_nodes.update(folding.params_of(unit))
-        hidden = len(self.nodes) - len(drawn_nodes)
-        deeper = folding.depth() - levels
-        kinds = {unit.kind for unit in shown.values()}
-        notes = [
-            (
-                f"summary of {len(self.nodes):,} nodes in {len(shown)} boxes: … {hidden:,} more "
-                "nodes" + (f" in {deeper} more levels" if deeper > 0 else "") + " not shown "
-                "(draw_dot(..., max_nodes=None) draws all)"
-            ),
-            "Σ: a long sum folded into one node" if "sum" in kinds else "",
-            "folder: one call of a named_scope (a neuron), folded" if "scope" in kinds else "",
-            "… : inputs left out" if any(u.hidden for u in shown.values()) else "",
-        ]
         units = sorted(shown.values(), key=lambda u: self.index[u.head])
-        return Layout(units, [n for n in notes if n])
+        return Layout(units, folding.notes(units, levels))
 
 
 @dataclass
@@ -307,10 +287,10 @@ class Folding:
         if head in self.groups:
             group = self.groups[head]
             inside = set(group)
-            inputs = [t for t in _written_order(group, inside) if not _folded_param(t[0], head)]
+            inputs = [t for t in _written_order(group, inside) if not _folded_leaf(t[0], head)]
             inputs.sort(key=lambda edge: not edge[0]._prev)  # data flow first, weights after
             unit = Unit(head, "scope", group, inputs=inputs)
-            unit.params = len(self.params_of(unit))
+            unit.leaves = len(self.leaves_of(unit))
             return unit
         if head in self.sums:
             inside = set(self.sums[head])
@@ -319,11 +299,32 @@ class Folding:
             head, members=[head], inputs=[(p, head, s) for s, p in enumerate(inputs_of(head))]
         )
 
-    def params_of(self, unit: Unit) -> set[Value]:
-        """The leaves of a scope box's own scope (its weights), drawn inside it."""
+    def notes(self, units: list[Unit], levels: int) -> list[str]:
+        """What a summary says it left out and folded, under the picture."""
+        drawn: set[Value] = set()
+        for unit in units:
+            drawn.update(unit.members)
+            drawn.update(self.leaves_of(unit))
+        hidden = len(self.graph.nodes) - len(drawn)
+        deeper = self.depth() - levels
+        kinds = {unit.kind for unit in units}
+        notes = [
+            (
+                f"summary of {len(self.graph.nodes):,} nodes in {len(units)} boxes: … {hidden:,} "
+                "more nodes" + (f" in {deeper} more levels" if deeper > 0 else "") + " not shown "
+                "(draw_dot(..., max_nodes=None) draws all)"
+            ),
+            "Σ: a long sum folded into one node" if "sum" in kinds else "",
+            "folder: one call of a named_scope (a neuron), folded" if "scope" in kinds else "",
+            "… : inputs left out" if any(u.hidden for u in units) else "",
+        ]
+        return [note for note in notes if note]
+
+    def leaves_of(self, unit: Unit) -> set[Value]:
+        """The leaves made inside a scope box's own scope (its constants), folded into it."""
         if unit.kind != "scope":
             return set()
-        return {p for m in unit.members for p in inputs_of(m) if _folded_param(p, unit.head)}
+        return {p for m in unit.members for p in inputs_of(m) if _folded_leaf(p, unit.head)}
 
     def depth(self) -> int:
         """How many levels of boxes the whole folded graph has, counted from the output."""
@@ -419,7 +420,7 @@ def _is_add(node: Value) -> bool:
     return op is not None and op.name == "add"
 
 
-def _folded_param(p: Value, head: Value) -> bool:
+def _folded_leaf(p: Value, head: Value) -> bool:
     return not p._prev and bool(p.scope) and p.scope == head.scope
 
 
@@ -557,38 +558,13 @@ def _emit_unit(
     moment: Moment,
     scale: float,
 ) -> None:
+    """One box, its op oval (unless a scope box) and the edges from its inputs."""
     head = unit.head
     name = f"n{graph.index[head]}"
-    grad = moment.grads.get(head)
-    current = head is moment.current
-    kind = _kind(graph, head)
-    name_shown = head.label or moment.names.get(head, "")
-    cells = [escape(name_shown)] if name_shown else []
-    if unit.kind == "scope":
-        ops = " ".join(dict.fromkeys(m._op for m in unit.members))
-        cells = [
-            f"<B>{escape(head.scope)}</B>",
-            f"{len(unit.members)} ops ({escape(ops)})"
-            + (f", {unit.params} params" if unit.params else ""),
-        ]
-    cells += [f"data {number(head.data)}", escape(_grad_text(head, moment))]
-    row = "".join(f"<TD>{c}</TD>" for c in cells)
-    label = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" COLUMNS="*"><TR>{row}</TR></TABLE>>'
-    attrs = {
-        "shape": "folder" if unit.kind == "scope" else "box",
-        "style": "filled,rounded" if kind in ("parameter", "input") else "filled",
-        "fillcolor": colour(grad, scale),
-        "penwidth": "2.2" if kind == "parameter" else "1",
-        "margin": "0.05,0.03",
-        "tooltip": _tooltip(head, kind),
-    }
-    if kind == "output":
-        attrs["peripheries"] = "2"
-    if current:
-        attrs.update(color=HIGHLIGHT, penwidth="3.5")
-    dot.node(name, label, **attrs)
+    _emit_box(dot, graph, unit, name, moment=moment, scale=scale)
     if not edges and unit.kind == "node" and not head._prev:
-        return
+        return  # a leaf
+    current = head is moment.current
     target = name
     if unit.kind != "scope":  # the op: a small oval between the inputs and the result
         target = f"{name}op"
@@ -599,7 +575,7 @@ def _emit_unit(
         if current:
             op_attrs.update(color=HIGHLIGHT, penwidth="3", style="filled", fillcolor="#ffe0c0")
         dot.node(target, f"<{symbol}>", **op_attrs)
-        dot.edge(target, name, penwidth=str(_width(grad, scale)))
+        dot.edge(target, name, penwidth=str(_width(moment.grads.get(head), scale)))
     for p, passed in edges:
         edge_attrs = {"penwidth": str(_width(passed, scale))}
         if passed is not None:
@@ -613,9 +589,39 @@ def _emit_unit(
         dot.edge(f"{name}more", target, style="dashed", color="#999999")
 
 
-def _tooltip(node: Value, kind: str) -> str:
-    text = f"{kind}: data={node.data!r}, grad={node.grad!r}"
-    return text + (f", scope {node.scope}" if node.scope else "")
+def _emit_box(
+    dot: Drawing, graph: Graph, unit: Unit, name: str, *, moment: Moment, scale: float
+) -> None:
+    """The box of a Value (label | data | grad), or of a folded scope call."""
+    head = unit.head
+    kind = _kind(graph, head)
+    shown_name = head.label or moment.names.get(head, "")
+    cells = [escape(shown_name)] if shown_name else []
+    if unit.kind == "scope":
+        ops = " ".join(dict.fromkeys(m._op for m in unit.members))
+        cells = [
+            f"<B>{escape(head.scope)}</B>",
+            f"{len(unit.members)} ops ({escape(ops)})"
+            + (f", {unit.leaves} leaves" if unit.leaves else ""),
+        ]
+    cells += [f"data {number(head.data)}", escape(_grad_text(head, moment))]
+    row = "".join(f"<TD>{c}</TD>" for c in cells)
+    grad = moment.grads.get(head)
+    tooltip = f"{kind}: data={head.data!r}" + ("" if grad is None else f", grad={grad!r}")
+    attrs = {
+        "shape": "folder" if unit.kind == "scope" else "box",
+        "style": "filled,rounded" if kind in ("parameter", "input") else "filled",
+        "fillcolor": colour(grad, scale),
+        "penwidth": "2.2" if kind == "parameter" else "1",
+        "margin": "0.05,0.03",
+        "tooltip": tooltip + (f", scope {head.scope}" if head.scope else ""),
+    }
+    if kind == "output":
+        attrs["peripheries"] = "2"
+    if head is moment.current:
+        attrs.update(color=HIGHLIGHT, penwidth="3.5")
+    table = f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" COLUMNS="*"><TR>{row}</TR></TABLE>'
+    dot.node(name, f"<{table}>", **attrs)
 
 
 def _legend(notes: list[str], moment: Moment, scale: float) -> str:
