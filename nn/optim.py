@@ -2,20 +2,40 @@
 
 Each update follows the operation order of torch's single-tensor code path
 (``torch/optim/sgd.py: _single_tensor_sgd``, ``torch/optim/adam.py: _single_tensor_adam``),
-so the weights agree with torch's after many steps, not only the first.
+including the fused multiply-adds of torch's CPU kernels (``add(alpha=)``, ``lerp``,
+``addcmul``), so the weights agree with torch's after many steps, not only the first.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from autograd.value import Value
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "fma"]
 
 Params = Iterable[Value] | Iterable[Mapping[str, Any]]
+
+
+def fma(x: float, y: float, z: float) -> float:
+    """x * y + z rounded once, like the fused multiply-add in torch's CPU kernels.
+
+    ``a.add(b, alpha=c)`` is ``fma(c, b, a)`` in torch: one rounding, not two. Python 3.11 has no
+    ``math.fma``, so the sum is formed exactly as a fraction and rounded once (int division).
+
+    >>> fma(0.1, 10.0, -1.0)  # 0.1 * 10.0 rounds to 1.0; the exact product does not
+    5.551115123125783e-17
+    """
+    if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
+        return x * y + z
+    exact = Fraction(x) * Fraction(y) + Fraction(z)
+    try:
+        return float(exact)
+    except OverflowError:
+        return math.inf if exact > 0 else -math.inf
 
 
 class Optimizer:
@@ -87,7 +107,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum, dampening, weight decay and Nesterov.
 
-    ``SGD(model.parameters(), lr=0.1)`` does micrograd's update ``p.data -= lr * p.grad``.
+    ``SGD(model.parameters(), lr=0.1)`` does micrograd's update ``p.data -= lr * p.grad``
+    (rounded once, as torch does).
 
     >>> w = Value(1.0)
     >>> opt = SGD([w], lr=0.1)
@@ -128,24 +149,24 @@ class SGD(Optimizer):
         for p in group["params"]:
             g = p.grad
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = fma(weight_decay, p.data, g)  # g + weight_decay * p
             if momentum != 0:
                 state = self.state.get(p)
                 if state is None:  # torch: the first buffer is the gradient itself
                     buf = g
                     self.state[p] = state = {}
-                else:
-                    buf = state["momentum_buffer"] * momentum + (1 - dampening) * g
+                else:  # buf * momentum + (1 - dampening) * g
+                    buf = fma(1 - dampening, g, state["momentum_buffer"] * momentum)
                 state["momentum_buffer"] = buf
-                g = g + momentum * buf if nesterov else buf
-            p.data -= lr * g
+                g = fma(momentum, buf, g) if nesterov else buf
+            p.data = fma(-lr, g, p.data)  # micrograd: p.data -= lr * p.grad
 
 
 def _lerp(start: float, end: float, weight: float) -> float:
-    # torch's lerp: exact at both ends, the formula chosen by the size of the weight.
+    # torch's lerp (ATen/native/Lerp.h): exact at both ends, from the nearer end, fused.
     if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1 - weight)
+        return fma(weight, end - start, start)
+    return fma(weight - 1, end - start, end)
 
 
 class Adam(Optimizer):
@@ -201,9 +222,9 @@ class Adam(Optimizer):
                 if self.decoupled_weight_decay:  # AdamW: shrink the weight itself
                     p.data = p.data * (1 - lr * weight_decay)
                 else:
-                    g = g + weight_decay * p.data
+                    g = fma(weight_decay, p.data, g)
             exp_avg = _lerp(state["exp_avg"], g, 1 - beta1)
-            exp_avg_sq = state["exp_avg_sq"] * beta2 + (1 - beta2) * g * g
+            exp_avg_sq = fma((1 - beta2) * g, g, state["exp_avg_sq"] * beta2)  # addcmul
             state["exp_avg"], state["exp_avg_sq"] = exp_avg, exp_avg_sq
             step = float(state["step"])
             bias_correction1 = 1 - beta1**step
@@ -214,7 +235,7 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = max(state["max_exp_avg_sq"], exp_avg_sq)
                 exp_avg_sq = state["max_exp_avg_sq"]
             denom = math.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-            p.data = p.data + -step_size * exp_avg / denom
+            p.data = p.data + -step_size * exp_avg / denom  # addcdiv: not fused
 
 
 class AdamW(Adam):

@@ -1,0 +1,171 @@
+"""nn.optim against torch.optim (float64, single-tensor path): the weights after many steps."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autograd import Value
+from nn import optim
+from tests.oracle import import_torch
+
+torch = import_torch()
+
+STEPS = 50
+
+
+def close(ours: float, theirs: float) -> bool:
+    return math.isclose(ours, theirs, rel_tol=1e-12, abs_tol=1e-15)
+
+
+def objective(ws: list[Any], sin: Callable[[Any], Any]) -> Any:
+    """A bumpy function whose gradient changes from step to step: sum of w**2 * c + sin(w)."""
+    total = ws[0] * ws[0] * 0.5 + sin(ws[0])
+    for i, w in enumerate(ws[1:], start=1):
+        total = total + w * w * (0.5 + i) + sin(w * 3.0)
+    return total
+
+
+def run_both(
+    make_ours: Callable[[list[Value]], optim.Optimizer],
+    make_theirs: Callable[[list[Any]], Any],
+    lrs: list[float] | None = None,
+) -> None:
+    """Take STEPS steps with both optimizers and compare every weight after every step."""
+    rng = random.Random(0)
+    start = [rng.uniform(-2.0, 2.0) for _ in range(6)]
+    ours_ws = [Value(w) for w in start]
+    theirs_ws = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in start]
+    ours, theirs = make_ours(ours_ws), make_theirs(theirs_ws)
+    for step in range(STEPS):
+        if lrs is not None:
+            ours.lr = lrs[step]
+            for group in theirs.param_groups:
+                group["lr"] = lrs[step]
+        ours.zero_grad()
+        objective(ours_ws, Value.sin).backward()
+        ours.step()
+        theirs.zero_grad()
+        objective(theirs_ws, torch.sin).backward()
+        theirs.step()
+        for w, t in zip(ours_ws, theirs_ws, strict=True):
+            assert close(w.data, t.item()), (step, w.data, t.item())
+
+
+SGD_SETTINGS = [
+    {},
+    {"momentum": 0.9},
+    {"momentum": 0.9, "dampening": 0.3},
+    {"momentum": 0.8, "nesterov": True},
+    {"weight_decay": 0.1},
+    {"momentum": 0.9, "weight_decay": 0.05, "nesterov": True},
+]
+
+
+@pytest.mark.parametrize("settings", SGD_SETTINGS, ids=str)
+def test_sgd_equals_torch_over_many_steps(settings: dict[str, Any]) -> None:
+    run_both(
+        lambda ws: optim.SGD(ws, lr=0.01, **settings),
+        lambda ws: torch.optim.SGD(ws, lr=0.01, foreach=False, **settings),
+    )
+
+
+ADAM_SETTINGS = [
+    {},
+    {"lr": 0.05, "betas": (0.8, 0.99)},
+    {"lr": 0.05, "weight_decay": 0.1},
+    {"lr": 0.05, "eps": 1e-3},
+    {"lr": 0.05, "amsgrad": True},
+]
+
+
+@pytest.mark.parametrize("settings", ADAM_SETTINGS, ids=str)
+def test_adam_equals_torch_over_many_steps(settings: dict[str, Any]) -> None:
+    run_both(
+        lambda ws: optim.Adam(ws, **settings),
+        lambda ws: torch.optim.Adam(ws, foreach=False, **settings),
+    )
+
+
+@pytest.mark.parametrize("settings", [{}, {"lr": 0.05, "weight_decay": 0.3}], ids=str)
+def test_adamw_equals_torch_over_many_steps(settings: dict[str, Any]) -> None:
+    run_both(
+        lambda ws: optim.AdamW(ws, **settings),
+        lambda ws: torch.optim.AdamW(ws, foreach=False, **settings),
+    )
+
+
+def test_lr_changed_between_steps_equals_torch() -> None:
+    lrs = [1.0 - 0.9 * k / STEPS for k in range(STEPS)]
+    run_both(
+        lambda ws: optim.SGD(ws, lr=1.0, momentum=0.5),
+        lambda ws: torch.optim.SGD(ws, lr=1.0, momentum=0.5, foreach=False),
+        [0.05 * lr for lr in lrs],
+    )
+    run_both(
+        lambda ws: optim.Adam(ws, lr=0.1),
+        lambda ws: torch.optim.Adam(ws, lr=0.1, foreach=False),
+        [0.1 * lr for lr in lrs],
+    )
+
+
+def test_parameter_groups_with_their_own_lr_equal_torch() -> None:
+    run_both(
+        lambda ws: optim.Adam([{"params": ws[:3]}, {"params": ws[3:], "lr": 0.2}], lr=0.01),
+        lambda ws: torch.optim.Adam(
+            [{"params": ws[:3]}, {"params": ws[3:], "lr": 0.2}], lr=0.01, foreach=False
+        ),
+    )
+
+
+def test_sgd_is_micrograds_update() -> None:
+    w = Value(0.75)
+    w.grad = 0.2
+    optim.SGD([w], lr=0.3).step()
+    assert w.data == pytest.approx(0.75 - 0.3 * 0.2, rel=1e-15)  # torch rounds once (fma)
+
+
+def test_fma_rounds_once() -> None:
+    assert optim.fma(0.1, 10.0, -1.0) == 2.0**-54  # the exact 0.1 is 1/10 + 2**-54 / 10
+    assert optim.fma(2.0, 3.0, 1.0) == 7.0
+    assert optim.fma(1e308, 10.0, 0.0) == math.inf
+    assert math.isnan(optim.fma(math.inf, 0.0, 1.0))
+
+
+def test_lr_is_settable_and_mirrored_in_param_groups() -> None:
+    opt = optim.SGD([Value(1.0)], lr=0.1)
+    opt.lr = 0.5
+    assert opt.param_groups[0]["lr"] == 0.5
+    opt.param_groups[0]["lr"] = 0.25
+    assert opt.lr == 0.25
+
+
+def test_zero_grad_clears_the_parameters() -> None:
+    ws = [Value(1.0), Value(2.0)]
+    (ws[0] * ws[1]).backward()
+    opt = optim.Adam(ws)
+    opt.zero_grad()
+    assert [w.grad for w in ws] == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: optim.SGD([], lr=0.1), "empty list of parameters"),
+        (lambda: optim.SGD([1.0], lr=0.1), "is a float, not a Value"),
+        (lambda: optim.SGD([Value(1.0)], lr=-1.0), "lr must be >= 0"),
+        (lambda: optim.SGD([Value(1.0)], lr=0.1, momentum=-0.5), "momentum must be >= 0"),
+        (lambda: optim.SGD([Value(1.0)], lr=0.1, nesterov=True), "Nesterov"),
+        (lambda: optim.Adam([Value(1.0)], betas=(1.0, 0.9)), "betas"),
+        (lambda: optim.Adam([Value(1.0)], eps=-1.0), "eps"),
+        (lambda: optim.AdamW([Value(1.0)], weight_decay=-0.1), "weight_decay"),
+        (lambda: optim.Adam([{"params": [Value(1.0)], "momentum": 0.9}]), "unknown settings"),
+    ],
+)
+def test_bad_settings_are_refused(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        make()
