@@ -334,3 +334,9 @@ def test_each_call_of_a_scope_is_one_box() -> None:
     source = draw_dot(total, max_nodes=3).source
     assert source.count("<B>neuron</B>") == 2
     assert "shape=folder" in source
+
+
+@pytest.mark.needs_dot
+def test_jupyter_shows_it_as_svg() -> None:
+    bundle = draw_dot(Value(2.0, label="x") * 3)._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"]
