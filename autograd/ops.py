@@ -30,12 +30,15 @@ __all__ = [
     "div",
     "exp",
     "log",
+    "log1p",
     "op_of",
     "power",
     "sigmoid",
     "sign",
     "sin",
     "softplus",
+    "sqrt",
+    "where",
 ]
 
 # A rule sees floats in the backward pass and Values when building a graph of the gradient.
@@ -149,14 +152,26 @@ def softplus(x: Num, beta: float = 1.0, threshold: float = 20.0) -> Num:
     return log1p(exp(x * beta)) / beta
 
 
-def sign(x: Num) -> float:
-    """-1.0, 0.0 or 1.0 (nan for nan): the derivative of |x|, 0 at 0 like PyTorch's sgn."""
-    v = float(x if _is_float(x) else x.data)
-    if v > 0.0:
+def sign(x: Num) -> Num:
+    """-1.0, 0.0 or 1.0; 0 at 0 and at nan, like torch.sign (and so the slope of |x|)."""
+    if not _is_float(x):
+        return x.sign()
+    if x > 0.0:
         return 1.0
-    if v < 0.0:
+    if x < 0.0:
         return -1.0
-    return v  # 0.0 or nan
+    return 0.0
+
+
+def where(condition: Any, if_true: Num, if_false: Num) -> Num:
+    """``if_true`` if ``condition`` else ``if_false``, like torch.where.
+
+    Rules branch through this instead of ``if``, so that tracing them with symbols (to compile a
+    graph) records the choice instead of taking one side of it.
+    """
+    if isinstance(condition, bool):
+        return if_true if condition else if_false
+    return condition.where(if_true, if_false)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,17 +211,15 @@ def pow_backward(out: Value) -> None:
     """out = x ** y:  x.grad += out.grad * y * x**(y-1);  y.grad += out.grad * out * log(x)"""
     x, y = out._x, out._y
     # PyTorch masks both terms: d/dx x**0 = 0 even at x = 0, and d/dy 0**y = 0 for y >= 0.
-    if y.data != 0.0:
-        x.grad += out.grad * (y.data * power(x.data, y.data - 1.0))
-    if not (x.data == 0.0 and y.data >= 0.0):
-        y.grad += out.grad * (out.data * log(x.data))
+    x.grad += where(y.data == 0.0, 0.0, out.grad * (y.data * power(x.data, y.data - 1.0)))
+    y.grad += where((x.data == 0.0) & (y.data >= 0.0), 0.0, out.grad * (out.data * log(x.data)))
 
 
 def pow_const_backward(out: Value) -> None:
     """out = x ** c for a constant c:  x.grad += out.grad * c * x**(c-1)"""
     x, c = out._x, out._y
-    if c.data != 0.0:  # PyTorch: d/dx x**0 = 0, even at x = 0
-        x.grad += out.grad * (c.data * power(x.data, c.data - 1.0))
+    # PyTorch: d/dx x**0 = 0, even at x = 0
+    x.grad += where(c.data == 0.0, 0.0, out.grad * (c.data * power(x.data, c.data - 1.0)))
 
 
 # Unary ops
@@ -218,6 +231,12 @@ def neg_backward(out: Value) -> None:
     x.grad += -out.grad
 
 
+def sign_backward(out: Value) -> None:
+    """out = sign(x):  x.grad += 0   (flat everywhere, as in PyTorch)"""
+    x = out._x
+    x.grad += 0.0
+
+
 def abs_backward(out: Value) -> None:
     """out = |x|:  x.grad += out.grad * sign(x)   (PyTorch: |x|'(0) = 0)"""
     x = out._x
@@ -227,13 +246,13 @@ def abs_backward(out: Value) -> None:
 def relu_backward(out: Value) -> None:
     """out = relu(x):  x.grad += out.grad if out > 0 else 0   (PyTorch: relu'(0) = 0)"""
     x = out._x
-    x.grad += 0.0 if out.data <= 0.0 else out.grad
+    x.grad += where(out.data <= 0.0, 0.0, out.grad)
 
 
 def leaky_relu_backward(out: Value) -> None:
     """out = leaky_relu(x, slope):  x.grad += out.grad if x > 0 else out.grad * slope"""
     x, slope = out._x, out._y
-    x.grad += out.grad if x.data > 0.0 else out.grad * slope.data
+    x.grad += where(x.data > 0.0, out.grad, out.grad * slope.data)
 
 
 def tanh_backward(out: Value) -> None:
@@ -287,11 +306,8 @@ def cos_backward(out: Value) -> None:
 def softplus_backward(out: Value) -> None:
     """out = softplus(x):  x.grad += out.grad * z / (z + 1) with z = exp(beta * x)"""
     x, (beta, threshold) = out._x, out._y  # a third input travels as a tuple in _y
-    if x.data * beta.data > threshold.data:
-        x.grad += out.grad
-    else:
-        z = exp(x.data * beta.data)
-        x.grad += div(out.grad * z, z + 1.0)
+    z = exp(x.data * beta.data)
+    x.grad += where(x.data * beta.data > threshold.data, out.grad, div(out.grad * z, z + 1.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,6 +341,7 @@ OPS: dict[str, Op] = {
         Op("pow_const", "**", pow_const_backward, 1, ("c * x**(c-1)",)),
         Op("neg", "neg", neg_backward, 1, ("-1",)),
         Op("abs", "abs", abs_backward, 1, ("sign(x)",)),
+        Op("sign", "sign", sign_backward, 1, ("0",)),
         Op("relu", "ReLU", relu_backward, 1, ("1 if out > 0 else 0",)),
         Op("leaky_relu", "leaky_relu", leaky_relu_backward, 1, ("1 if x > 0 else slope",)),
         Op("tanh", "tanh", tanh_backward, 1, ("1 - out**2",)),

@@ -231,6 +231,10 @@ class Value:
 
     # -- functions
 
+    def sign(self) -> Value:
+        """-1, 0 or 1 (0 at 0 and nan, like torch.sign); its derivative is 0."""
+        return _record(ops.sign(self.data), self, None, ops.sign_backward)
+
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0, as in PyTorch."""
         x = self.data

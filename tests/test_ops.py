@@ -19,7 +19,8 @@ inf, nan = math.inf, math.nan
 # op name -> (ours, torch's, points). Points include each op's awkward places.
 UNARY: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any], list[float]]] = {
     "neg": (lambda v: -v, lambda t: -t, [-2.5, 0.0, 3.0]),
-    "abs": (abs, torch.abs, [-2.5, 0.0, 3.0, -inf]),
+    "abs": (abs, torch.abs, [-2.5, 0.0, 3.0, -inf, nan]),
+    "sign": (lambda v: v.sign(), torch.sign, [-2.5, 0.0, 3.0, nan]),
     "relu": (lambda v: v.relu(), torch.relu, [-2.0, 0.0, 1e-300, 3.0, nan]),
     "leaky_relu": (
         lambda v: v.leaky_relu(0.1),
