@@ -4,6 +4,8 @@ from autograd.anomaly import detect_anomaly
 from autograd.backward import backward, grad, hessian, topological_order
 from autograd.check import GradcheckError, gradcheck
 from autograd.debug import Edge, Step, backward_steps, format_trace, trace_backward
+from autograd.draw import DotNotFoundError, draw_dot
+from autograd.frames import render_backward
 from autograd.hooks import RemovableHandle
 from autograd.modes import named_scope, no_grad, record_scopes
 from autograd.ops import OPS, Op
@@ -11,6 +13,7 @@ from autograd.value import Value
 
 __all__ = [
     "OPS",
+    "DotNotFoundError",
     "Edge",
     "GradcheckError",
     "Op",
@@ -20,6 +23,7 @@ __all__ = [
     "backward",
     "backward_steps",
     "detect_anomaly",
+    "draw_dot",
     "format_trace",
     "grad",
     "gradcheck",
@@ -27,6 +31,7 @@ __all__ = [
     "named_scope",
     "no_grad",
     "record_scopes",
+    "render_backward",
     "topological_order",
     "trace_backward",
 ]
