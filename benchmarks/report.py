@@ -120,16 +120,25 @@ def _targets(w1: dict[str, Runs], w2: dict[Any, Runs], w3: dict[Any, dict[str, A
             f"| ≤ 160 bytes per node (W1 graph) | {b:.0f} built; {a:.0f} after backward | "
             f"{'yes' if b <= 160 else '**no**'}; {'yes' if a <= 160 else '**no**'} |"
         )
-    per_size = {n: _total(runs) for (engine, n), runs in sorted(w2.items()) if engine == "ours"}
-    found = {n: t for n, t in per_size.items() if t is not None}
-    if len(found) >= 2:
-        spread = max(found.values()) / min(found.values())
-        each = ", ".join(f"{n:,}: {_ns(t)}" for n, t in found.items())
+    spread, each = _spread(w2, "ours")
+    if spread is not None:
+        off, _ = _spread(w2, "ours, GC off")
+        aside = "" if off is None else f"; with GC off: {off:.2f}"
         lines.append(
-            f"| W2 time per node flat within 1.5x | max/min {spread:.2f} ({each} ns/node) | "
+            f"| W2 time per node flat within 1.5x | max/min {spread:.2f} ({each}){aside} | "
             f"{'yes' if spread <= 1.5 else '**no**'} |"
         )
     return lines
+
+
+def _spread(w2: dict[tuple[str, int], Runs], engine: str) -> tuple[float | None, str]:
+    """Slowest / fastest forward + backward time per node over the chain sizes, and each."""
+    per_size = {n: _total(runs) for (name, n), runs in sorted(w2.items()) if name == engine}
+    found = {n: t for n, t in per_size.items() if t is not None}
+    if len(found) < 2:
+        return None, ""
+    each = ", ".join(f"{n:,}: {_ns(t)}" for n, t in found.items())
+    return max(found.values()) / min(found.values()), f"{each} ns/node"
 
 
 def _total(runs: Runs) -> float | None:
@@ -236,9 +245,10 @@ def render(
         "## W2: a chain y = relu(y · a + b), forward and backward",
         "",
         (
-            "Three op nodes per link, `a` and `b` shared leaves; GC on, as users run it; CPU time "
-            "per node, median of the rounds. Peak RSS growth: how much the process's peak "
-            "resident memory grew while building and differentiating the chain."
+            "Three op nodes per link, `a` and `b` shared leaves; GC on, as users run it (and, to "
+            "show what the collector costs, ours with it off while building and differentiating); "
+            "CPU time per node, median of the rounds. Peak RSS growth: how much the process's "
+            "peak resident memory grew while building and differentiating the chain."
         ),
         "",
         *_w2_table(w2),

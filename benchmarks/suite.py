@@ -107,15 +107,21 @@ def run_w1_checks(settings: Settings) -> dict[str, dict[str, Any]]:
     }
 
 
+W2_VARIANTS = (("ours", "on"), ("micrograd", "on"), ("ours", "off"))
+
+
 def run_w2(settings: Settings) -> dict[tuple[str, int], list[dict[str, Any]]]:
-    """Per (engine, chain size), one result per round, engines alternating within each size."""
+    """Per (engine, chain size), one result per round, engines alternating within each size.
+
+    The engine is named ``"ours"``, ``"micrograd"`` or ``"ours, GC off"``.
+    """
     results: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for r in range(min(settings.rounds, 3)):
         for n in settings.chain_sizes:
-            for e in ("ours", "micrograd") if r % 2 == 0 else ("micrograd", "ours"):
-                results.setdefault((e, n), []).append(
-                    run_worker({"task": "w2", "engine": e, "nodes": n})
-                )
+            for engine, collector in W2_VARIANTS if r % 2 == 0 else W2_VARIANTS[::-1]:
+                name = engine if collector == "on" else f"{engine}, GC off"
+                spec = {"task": "w2", "engine": engine, "nodes": n, "gc": collector}
+                results.setdefault((name, n), []).append(run_worker(spec))
         _say(settings, f"W2 round {r + 1} done")
     return results
 

@@ -69,7 +69,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         if task == "w1check":
             return check_against_floor(load_engine(spec["engine"]), points=spec["points"])
         if task == "w2":
-            return chain(load_value_type(spec["engine"]), spec["nodes"])
+            collector = spec.get("gc", "on") == "on"
+            return chain(load_value_type(spec["engine"]), spec["nodes"], collector=collector)
         if task == "w3" and spec["graph"] == "w1":
             return graph_bytes_per_node(load_engine(spec["engine"]), points=spec["points"])
         if task == "w3":

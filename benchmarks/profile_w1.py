@@ -1,4 +1,4 @@
-"""Where a W1 step of our engine spends its time: ``python -m benchmarks.profile [--cprofile]``.
+"""Where a W1 step of our engine spends its time: ``python -m benchmarks.profile_w1 [--cprofile]``.
 
 Splits a step into phases (forward, zero_grad, topological order, begin_pass's grad reset, the
 backward loop, end_pass, SGD update, freeing the graph), charges the cyclic collector's time to
@@ -171,7 +171,7 @@ def _model(kind: str) -> tuple[Any, Any]:
 
 def main(argv: list[str] | None = None) -> None:
     """Print the phase table, the collector comparison and, optionally, a cProfile listing."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_w1", description=__doc__)
     parser.add_argument("--model", choices=("nn", "reference"), default="reference")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--cprofile", action="store_true", help="also list the top functions")
