@@ -1,0 +1,120 @@
+"""nn.train: fit() is micrograd's demo loop; the demo itself reaches 100 % training accuracy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import nn
+from autograd import Value
+from nn.datasets import make_moons
+from nn.modules import MLP
+from nn.train import accuracy, fit
+
+
+def micrograd_schedule(k: int) -> float:
+    return 1.0 - 0.9 * k / 100
+
+
+def test_micrograds_demo_reaches_full_training_accuracy() -> None:
+    # micrograd's demo.ipynb: 100 moons with noise 0.1 (its data seed 1, its weight seed 1337),
+    # MLP(2, [16, 16, 1]), hinge loss + 1e-4 * sum(p*p), SGD with lr 1.0 - 0.9*k/100, 100 steps.
+    points, labels = make_moons(100, noise=0.1, seed=1, labels=(-1, 1))
+    model = MLP(2, [16, 16, 1], seed=1337)
+    optimizer = nn.SGD(model.parameters(), lr=1.0)
+    history = fit(
+        model,
+        points,
+        labels,
+        nn.hinge_loss,
+        optimizer,
+        100,
+        l2=1e-4,
+        lr_schedule=micrograd_schedule,
+        progress=False,
+    )
+    assert history.accuracy[-1] == 1.0
+    assert history.lr == [micrograd_schedule(k) for k in range(100)]
+    assert history.loss[-1] < history.loss[0] / 10
+    scores = [model(x) for x in points]
+    assert accuracy(scores, labels) == 1.0  # also after the last update
+
+
+def test_fit_is_the_hand_written_loop() -> None:
+    points, labels = make_moons(20, noise=0.1, seed=2, labels=(-1, 1))
+    model, twin = MLP(2, [4, 1], seed=5), MLP(2, [4, 1], seed=5)
+    fit(model, points, labels, nn.hinge_loss, nn.SGD(model.parameters(), lr=0.5), 5,
+        l2=1e-3, progress=False)  # fmt: skip
+    params = twin.parameters()
+    for _ in range(5):
+        scores = [twin(x) for x in points]
+        reg = params[0] * params[0]
+        for p in params[1:]:
+            reg = reg + p * p
+        total = nn.hinge_loss(scores, labels) + 1e-3 * reg
+        twin.zero_grad()
+        total.backward()
+        for p in params:
+            p.data = nn.optim.fma(-0.5, p.grad, p.data)  # SGD's step, rounded as torch's
+    assert model.state_dict() == twin.state_dict()
+
+
+def test_mini_batches_are_shuffled_from_the_seed() -> None:
+    points, labels = make_moons(30, noise=0.1, seed=3)
+
+    def train(seed: int) -> dict[str, float]:
+        model = MLP(2, [4, 1], seed=0)
+        opt = nn.Adam(model.parameters(), lr=0.05)
+        fit(model, points, labels, nn.binary_cross_entropy_with_logits, opt, 3,
+            batch_size=8, seed=seed, progress=False)  # fmt: skip
+        return model.state_dict()
+
+    assert train(1) == train(1)
+    assert train(1) != train(2)
+
+
+def test_cross_entropy_models_are_scored_by_argmax() -> None:
+    points = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    classes = [0, 1, 2]
+    model = MLP(2, [8, 3], seed=0)
+    history = fit(model, points, classes, nn.cross_entropy, nn.Adam(model.parameters(), lr=0.05),
+                  60, progress=False)  # fmt: skip
+    assert history.accuracy[-1] == 1.0
+    assert accuracy([[Value(0.1), Value(2.0), Value(-1.0)]], [1]) == 1.0
+    assert accuracy([[Value(0.1), Value(2.0), Value(-1.0)]], [0]) == 0.0
+
+
+def test_sign_accuracy_works_for_zero_one_and_plus_minus_one_labels() -> None:
+    scores = [Value(1.5), Value(-0.5), Value(0.2)]
+    assert accuracy(scores, [1, 0, 0]) == pytest.approx(2 / 3)
+    assert accuracy(scores, [1, -1, -1]) == pytest.approx(2 / 3)
+
+
+def test_progress_bar_shows_the_loss(capsys: pytest.CaptureFixture[str]) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    fit(model, [[0.0, 1.0]], [1], nn.hinge_loss, nn.SGD(model.parameters(), lr=0.1), 2)
+    assert "loss=" in capsys.readouterr().err
+
+
+def test_no_progress_bar_when_disabled(capsys: pytest.CaptureFixture[str]) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    fit(model, [[0.0, 1.0]], [1], nn.hinge_loss, nn.SGD(model.parameters(), lr=0.1), 2,
+        progress=False)  # fmt: skip
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"labels": [1, -1]}, ValueError, "one label per sample"),
+        ({"points": [], "labels": []}, ValueError, "one label per sample"),
+        ({"loss": lambda s, t: nn.hinge_loss(s, t, reduction="none")}, TypeError, "one Value"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs: dict[str, Any], error: type, message: str) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    args: dict[str, Any] = {"points": [[0.0, 1.0]], "labels": [1], "loss": nn.hinge_loss} | kwargs
+    with pytest.raises(error, match=message):
+        fit(model, args["points"], args["labels"], args["loss"],
+            nn.SGD(model.parameters(), lr=0.1), 1, progress=False)  # fmt: skip
