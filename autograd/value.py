@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Union
@@ -227,7 +226,7 @@ class Value:
         return self
 
     def __abs__(self) -> Value:
-        return _record(math.fabs(self.data), self, None, ops.abs_backward)
+        return _record(ops.absolute(self.data), self, None, ops.abs_backward)
 
     # -- functions
 
@@ -237,18 +236,17 @@ class Value:
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0, as in PyTorch."""
-        x = self.data
-        return _record(0.0 if x <= 0.0 else x, self, None, ops.relu_backward)
+        return _record(ops.relu(self.data), self, None, ops.relu_backward)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else negative_slope * x (torch.nn.functional.leaky_relu)."""
         slope = _constant(negative_slope, "leaky_relu")
-        x = self.data
-        return _record(x if x > 0.0 else x * slope.data, self, slope, ops.leaky_relu_backward)
+        out = ops.leaky_relu(self.data, slope.data)
+        return _record(out, self, slope, ops.leaky_relu_backward)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _record(math.tanh(self.data), self, None, ops.tanh_backward)
+        return _record(ops.tanh(self.data), self, None, ops.tanh_backward)
 
     def sigmoid(self) -> Value:
         """1 / (1 + exp(-x)), without overflow for large |x|."""

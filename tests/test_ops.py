@@ -69,6 +69,8 @@ BINARY: dict[str, tuple[Callable[[Any, Any], Any], list[tuple[float, float]]]] =
     ),
 }
 
+OPS_BY_RULE = {op.backward: name for name, op in OPS.items()}
+
 # x ** c for a number c: the exponent is a setting, not an input.
 POW_CONST_POINTS = [
     (3.0, 2.0),
@@ -226,3 +228,23 @@ def test_float_helpers_give_signed_infinities_like_c(
     fn: Callable[..., float], x: tuple[float, ...], expected: float
 ) -> None:
     assert fn(*x) == expected
+
+
+def _made_by_each_op() -> list[Value]:
+    """One node per op of the table, made through Value's operators and methods."""
+    x, y = Value(1.7), Value(-0.6)
+    return [
+        x + y, x - y, x * y, -x, x / y, x**y, x**3, abs(y), y.sign(), y.relu(),
+        y.leaky_relu(0.2), x.tanh(), y.sigmoid(), x.exp(), x.log(), x.log1p(), x.sqrt(),
+        x.sin(), x.cos(), y.softplus(2.0, 1.0),
+    ]  # fmt: skip
+
+
+def test_the_examples_cover_every_op() -> None:
+    assert {OPS_BY_RULE[n.grad_fn] for n in _made_by_each_op()} == set(OPS)
+
+
+@pytest.mark.parametrize("node", _made_by_each_op(), ids=lambda n: n._op)
+def test_table_forward_gives_what_the_value_method_gave(node: Value) -> None:
+    op = OPS[OPS_BY_RULE[node.grad_fn]]
+    assert op.forward(*(p.data for p in node._prev)) == node.data
