@@ -175,11 +175,12 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """``activation(b + w0*x0 + w1*x1 + ...)``."""
-        if len(x) != len(self.w):
-            raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}")
         act = self.b
-        for wi, xi in zip(self.w, x, strict=True):  # micrograd: sum((wi*xi ...), self.b)
-            act = act + wi * xi
+        try:  # free in Python 3.11 unless raised: the hot path pays no length check
+            for wi, xi in zip(self.w, x, strict=True):  # micrograd: sum((wi*xi ...), self.b)
+                act = act + wi * xi
+        except ValueError:  # from zip: the lengths differ
+            raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}") from None
         fn = self._fn
         return act if fn is None else fn(act)
 
