@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numbers
 import random
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from autograd import modes
@@ -233,13 +233,15 @@ class Layer(Module):
     def outputs(self, x: Input) -> list[Value]:
         """The neurons' outputs as a list, whatever the width."""
         if _scopes_on():
-            return list(self._scoped_outputs(x))
+            return self._scoped_outputs(x)
         return [n(x) for n in self.neurons]
 
-    def _scoped_outputs(self, x: Input) -> Iterator[Value]:
+    def _scoped_outputs(self, x: Input) -> list[Value]:
+        out = []
         for j, n in enumerate(self.neurons):
-            with named_scope(f"neurons.{j}"):
-                yield n(x)
+            with named_scope(f"neurons.{j}"):  # nodes get scope "...neurons.<j>"
+                out.append(n(x))
+        return out
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``neurons.<j>.w.<i>`` and ``neurons.<j>.b``."""
