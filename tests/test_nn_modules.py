@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 
@@ -26,6 +27,20 @@ def test_all_lists_the_public_names() -> None:
         "train",
     }
     assert set(nn.__all__) == public - submodules | {"datasets", "init", "optim"}
+
+
+@pytest.mark.parametrize(
+    "name", ["datasets", "files", "init", "losses", "modules", "optim", "torch_export", "train"]
+)
+def test_each_module_lists_its_public_functions_and_classes(name: str) -> None:
+    module = importlib.import_module(f"nn.{name}")
+    defined = {
+        key
+        for key, value in vars(module).items()
+        if not key.startswith("_") and getattr(value, "__module__", None) == module.__name__
+    }
+    assert defined <= set(module.__all__)
+    assert all(hasattr(module, key) for key in module.__all__)
 
 
 def test_mlp_draws_micrograds_weights_and_builds_its_graph() -> None:
