@@ -7,6 +7,7 @@ inputs were clean: the first op to make a nan, or to make an inf out of finite n
 
 from __future__ import annotations
 
+import linecache
 import math
 import sys
 from collections.abc import Iterator, Sequence
@@ -19,7 +20,7 @@ from autograd import modes
 if TYPE_CHECKING:
     from autograd.value import Value
 
-__all__ = ["check_forward", "check_step", "detect_anomaly", "remember_site"]
+__all__ = ["check_forward", "check_step", "detect_anomaly", "remember_site", "user_site"]
 
 _ENGINE_DIR = str(Path(__file__).resolve().parent)
 
@@ -43,18 +44,22 @@ def detect_anomaly() -> Iterator[None]:
         yield
 
 
-def remember_site(node: Value) -> None:
-    """Store where user code made ``node``: the first frame outside the engine."""
+def user_site() -> tuple[str, int, str] | None:
+    """(file, line, source) of the innermost caller outside the engine, or None."""
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_ENGINE_DIR):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:
-        return
-    import linecache  # noqa: PLC0415 (only anomaly mode needs it)
-
+        return None
     filename, line = frame.f_code.co_filename, frame.f_lineno
-    code = linecache.getline(filename, line).strip()
-    node._annotations().site = (filename, line, code)
+    return filename, line, linecache.getline(filename, line).strip()
+
+
+def remember_site(node: Value) -> None:
+    """Store where user code made ``node``: the first frame outside the engine."""
+    site = user_site()
+    if site is not None:
+        node._annotations().site = site
 
 
 def _describe(node: Value) -> str:

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 __all__ = [
     "anomaly_enabled",
@@ -14,6 +15,8 @@ __all__ = [
     "named_scope",
     "no_grad",
     "record_scopes",
+    "recorder",
+    "recording",
     "scopes_enabled",
 ]
 
@@ -21,6 +24,7 @@ _grad_enabled: ContextVar[bool] = ContextVar("autograd_grad_enabled", default=Tr
 _anomaly_enabled: ContextVar[bool] = ContextVar("autograd_anomaly_enabled", default=False)
 _scopes_enabled: ContextVar[bool] = ContextVar("autograd_scopes_enabled", default=False)
 _scope: ContextVar[str] = ContextVar("autograd_scope", default="")
+_recorder: ContextVar[Any] = ContextVar("autograd_recorder", default=None)
 
 # How many no_grad / detect_anomaly blocks are open in any thread. Recording a node only looks
 # at the context variables while this is non-zero, so the common case costs one integer test.
@@ -39,7 +43,7 @@ def anomaly_enabled() -> bool:
 
 
 @contextmanager
-def _switch(var: ContextVar[bool], value: bool) -> Iterator[None]:
+def _switch(var: ContextVar[Any], value: Any) -> Iterator[None]:
     global active
     with _active_lock:
         active += 1
@@ -107,3 +111,17 @@ def named_scope(name: str) -> Iterator[None]:
         yield
     finally:
         _scope.reset(token)
+
+
+def recorder() -> Any:
+    """The recorder of the open ``recording()`` block (``compile`` uses one), or None."""
+    return _recorder.get()
+
+
+@contextmanager
+def recording(recorder: Any) -> Iterator[None]:
+    """Show ``recorder`` every node and comparison made inside: ``recorder.made(node)``,
+    ``recorder.compared(x, op, y, result)``, and ``recorder.refuse(what)`` for what it can't
+    record."""
+    with _switch(_recorder, recorder):
+        yield

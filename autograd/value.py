@@ -82,6 +82,8 @@ class Value:
             self._annotations().op = _op
         if label:
             self.label = label
+        if modes.active and modes.recorder() is not None:
+            modes.recorder().made(self)
 
     # -- the parts micrograd and PyTorch users look for
 
@@ -288,33 +290,39 @@ class Value:
         return self.data
 
     def __bool__(self) -> bool:
-        return self.data != 0.0
+        return _compared(self, "!=", 0.0, self.data != 0.0)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Value):
-            return self.data == other.data
-        if isinstance(other, numbers.Real):
-            return self.data == other
-        return NotImplemented
+        if not isinstance(other, Value | numbers.Real):
+            return NotImplemented
+        return _compared(self, "==", other, self.data == _data(other, "=="))
 
     def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
+        if not isinstance(other, Value | numbers.Real):
+            return NotImplemented
+        return _compared(self, "!=", other, self.data != _data(other, "!="))
 
     # Values compare by data but hash by identity (like torch.Tensor), so sets of nodes work.
     __hash__ = object.__hash__
 
     def __lt__(self, other: Operand) -> bool:
-        return self.data < _data(other, "<")
+        return _compared(self, "<", other, self.data < _data(other, "<"))
 
     def __le__(self, other: Operand) -> bool:
-        return self.data <= _data(other, "<=")
+        return _compared(self, "<=", other, self.data <= _data(other, "<="))
 
     def __gt__(self, other: Operand) -> bool:
-        return self.data > _data(other, ">")
+        return _compared(self, ">", other, self.data > _data(other, ">"))
 
     def __ge__(self, other: Operand) -> bool:
-        return self.data >= _data(other, ">=")
+        return _compared(self, ">=", other, self.data >= _data(other, ">="))
+
+
+def _compared(x: Value, op: str, y: object, result: bool) -> bool:
+    # While compile() records, a comparison may steer the graph: it becomes a guard.
+    if modes.active and modes.recorder() is not None:
+        modes.recorder().compared(x, op, y, result)
+    return result
 
 
 def split_inputs(inputs: tuple[Any, ...]) -> tuple[Any, Any]:
@@ -341,7 +349,7 @@ def _short(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _data(x: Operand, op: str) -> float:
+def _data(x: object, op: str) -> float:
     return x.data if isinstance(x, Value) else _to_float(x, f"the other operand of {op}")
 
 
@@ -376,6 +384,8 @@ def _apply_modes(out: Value) -> None:
     if not modes.grad_enabled():
         out._x = out._y = None
         out.grad_fn = None
+    if modes.recorder() is not None:
+        modes.recorder().made(out)
     if modes.scopes_enabled() and modes.current_scope():
         out._annotations().scope = modes.current_scope()
     if out.grad_fn is not None and modes.anomaly_enabled():

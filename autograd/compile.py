@@ -1,0 +1,489 @@
+"""Compiled replay: record a graph once, then rerun its forward and backward as generated Python.
+
+A training loop rebuilds the same graph every step and pays for a Python object per node each
+time. ``compile(fn, example_inputs)`` runs ``fn`` once on Values, then writes the recorded graph
+out as one straight-line Python function: a line per op forward, a line per gradient backward,
+on plain floats. Each line comes from the op table itself: the op's forward function and its
+backward rule are run on ``Symbol``s, whose arithmetic writes code instead of computing. So the
+replay does the same float operations in the same order as ``backward()``, and its numbers are
+the same bit for bit.
+
+What is recorded: leaves that existed before the call (parameters) are read afresh at each call
+and receive their gradients in ``.grad``, like ``backward()``; leaves ``fn`` made itself (numbers
+in ops, ``Value(x)`` of data) are constants; the arguments are the inputs. A comparison of a
+Value inside ``fn`` (``if v > 0``, ``max(values)``) becomes a guard, checked on every call.
+What can't be seen: numbers taken out through ``.data`` or ``float(v)`` become constants.
+"""
+
+from __future__ import annotations
+
+import builtins
+import linecache
+import math
+import numbers
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+from autograd import modes, ops
+from autograd.anomaly import user_site
+from autograd.backward import StandIn, run_rule, topological_order
+from autograd.value import Value
+
+__all__ = ["CompileError", "CompiledStep", "GraphChangedError", "Replay", "Symbol", "compile"]
+
+
+class CompileError(RuntimeError):
+    """``fn`` did something a recorded graph can't replay; the message says what."""
+
+
+class GraphChangedError(RuntimeError):
+    """A comparison that steered the recorded graph came out differently on new values."""
+
+
+class Replay(NamedTuple):
+    """What a compiled step returns: the output and d(output)/d(input) for each input."""
+
+    value: float
+    grads: tuple[float, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# Symbols: numbers known by their name in the generated code.
+
+
+def _code(x: Any) -> str:
+    if isinstance(x, Symbol):
+        return x.code
+    if isinstance(x, bool):
+        return repr(x)
+    if isinstance(x, numbers.Real):
+        return repr(float(x))  # repr round-trips every float exactly; inf and nan are names
+    raise CompileError(f"a rule met a {type(x).__name__} ({x!r}) where a number was expected")
+
+
+def _known(x: Any) -> Any:
+    """The number x stands for if it is known while generating (a constant), else None."""
+    if isinstance(x, Symbol):
+        return x.known
+    return x if isinstance(x, numbers.Real) else None
+
+
+_INFIX: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "&": operator.and_,
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}  # fmt: skip
+
+
+def _infix(x: Any, op: str, y: Any) -> Symbol:
+    a, b = _known(x), _known(y)
+    if a is not None and b is not None:  # both constants: fold, with the very same float op
+        return Symbol.constant(_INFIX[op](a, b))
+    return Symbol(f"({_code(x)} {op} {_code(y)})")
+
+
+def _call(function: str, *args: Any) -> Symbol:
+    known = [_known(a) for a in args]
+    if all(k is not None for k in known):
+        return Symbol.constant(_FUNCTIONS[function](*known))
+    return Symbol(f"{function}({', '.join(_code(a) for a in args)})")
+
+
+# The functions the generated code calls: the op table's own float functions.
+_FUNCTIONS = {name: getattr(ops, name) for name in ops.__all__ if name[0].islower()}
+
+
+class Symbol:
+    """A number known by a name while code is generated: arithmetic on it writes code.
+
+    >>> x, y = Symbol("x"), Symbol("y")
+    >>> (x * y + 1.0).code
+    '((x * y) + 1.0)'
+    >>> ops.relu(x).code
+    '(0.0 if (x <= 0.0) else x)'
+    """
+
+    __slots__ = ("code", "known")
+
+    def __init__(self, code: str, known: Any = None) -> None:
+        self.code = code
+        self.known = known  # the number itself, for a constant
+
+    @classmethod
+    def constant(cls, number: Any) -> Symbol:
+        """A symbol for a number known now: its code is the literal."""
+        return cls(_code(number), number)
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.code!r})"
+
+    def __add__(self, other: Any) -> Symbol:
+        return _infix(self, "+", other)
+
+    def __radd__(self, other: Any) -> Symbol:
+        return _infix(other, "+", self)
+
+    def __sub__(self, other: Any) -> Symbol:
+        return _infix(self, "-", other)
+
+    def __rsub__(self, other: Any) -> Symbol:
+        return _infix(other, "-", self)
+
+    def __mul__(self, other: Any) -> Symbol:
+        return _infix(self, "*", other)
+
+    def __rmul__(self, other: Any) -> Symbol:
+        return _infix(other, "*", self)
+
+    def __truediv__(self, other: Any) -> Symbol:
+        return _call("div", self, other)  # IEEE division, as in ops.div
+
+    def __rtruediv__(self, other: Any) -> Symbol:
+        return _call("div", other, self)
+
+    def __pow__(self, other: Any) -> Symbol:
+        return _call("power", self, other)
+
+    def __rpow__(self, other: Any) -> Symbol:
+        return _call("power", other, self)
+
+    def __neg__(self) -> Symbol:
+        if self.known is not None:
+            return Symbol.constant(-self.known)
+        return Symbol(f"(-{self.code})")
+
+    def __abs__(self) -> Symbol:
+        return _call("absolute", self)
+
+    def __lt__(self, other: Any) -> Symbol:
+        return _infix(self, "<", other)
+
+    def __le__(self, other: Any) -> Symbol:
+        return _infix(self, "<=", other)
+
+    def __gt__(self, other: Any) -> Symbol:
+        return _infix(self, ">", other)
+
+    def __ge__(self, other: Any) -> Symbol:
+        return _infix(self, ">=", other)
+
+    def __eq__(self, other: object) -> Symbol:  # type: ignore[override]
+        return _infix(self, "==", other)
+
+    def __ne__(self, other: object) -> Symbol:  # type: ignore[override]
+        return _infix(self, "!=", other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __and__(self, other: Any) -> Symbol:
+        return _infix(self, "&", other)
+
+    def __rand__(self, other: Any) -> Symbol:
+        return _infix(other, "&", self)
+
+    def where(self, if_true: Any, if_false: Any) -> Any:
+        """``ops.where`` with this symbol as the condition: a conditional expression."""
+        if self.known is not None:
+            return if_true if self.known else if_false
+        return Symbol(f"({_code(if_true)} if {self.code} else {_code(if_false)})")
+
+    def __bool__(self) -> bool:
+        raise CompileError("an op branched with `if` on a value; ops must choose with ops.where")
+
+    def __getattr__(self, name: str) -> Callable[..., Symbol]:
+        # ops.exp(x) asks a non-float x for x.exp(): write a call of ops.exp instead.
+        if name not in _FUNCTIONS:
+            raise AttributeError(name)
+
+        def call(*args: Any) -> Symbol:
+            return _call(name, self, *args)
+
+        return call
+
+
+# ---------------------------------------------------------------------------------------------
+# Recording
+
+
+class _Guard(NamedTuple):
+    x: Value
+    op: str
+    y: object
+    result: bool
+    site: tuple[str, int, str] | None
+
+
+class _Recorder:
+    """Sees every node and comparison made while ``fn`` runs (see ``modes.recording``)."""
+
+    def __init__(self) -> None:
+        self.made_ids: set[int] = set()
+        self.guards: list[_Guard] = []
+
+    def made(self, node: Value) -> None:
+        self.made_ids.add(id(node))
+
+    def compared(self, x: Value, op: str, y: object, result: bool) -> None:
+        self.guards.append(_Guard(x, op, y, result, user_site()))
+
+    def refuse(self, what: str) -> None:
+        raise CompileError(
+            f"fn calls {what} while compile() records it: a replay could not redo that. "
+            "Return the output instead; the compiled step differentiates it (inside fn, "
+            "grad(..., create_graph=True) is fine)."
+        )
+
+
+def _record(
+    fn: Callable[..., Value], points: Sequence[float]
+) -> tuple[Value, list[Value], _Recorder]:
+    inputs = [Value(p) for p in points]
+    recorder = _Recorder()
+    with modes.recording(recorder):
+        out = fn(*inputs)
+    if not isinstance(out, Value):
+        raise CompileError(f"fn must return a Value, got {type(out).__name__}")
+    return out, inputs, recorder
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the code
+
+
+def _order(roots: list[Value]) -> list[Value]:
+    """One topological order covering every root (the output and the guards' Values)."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    for root in roots:
+        for node in topological_order(root):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
+def _guard_text(guard: _Guard) -> str:
+    where = (
+        f' (File "{guard.site[0]}", line {guard.site[1]}: {guard.site[2]})' if guard.site else ""
+    )
+    return (
+        f"when fn was recorded, a comparison of a Value came out {guard.result}{where}; "
+        "now it comes out the other way, so the recorded graph no longer applies"
+    )
+
+
+class _Writer:
+    """Writes ``replay(inputs, leaves) -> Replay`` for the graph of ``out``, section by section."""
+
+    def __init__(self, out: Value, inputs: list[Value], recorder: _Recorder) -> None:
+        self.out = out
+        self.inputs = inputs
+        self.recorder = recorder
+        guard_values = [g.y for g in recorder.guards if isinstance(g.y, Value)]
+        self.order = _order([out, *(g.x for g in recorder.guards), *guard_values])
+        self.slot = {node: i for i, node in enumerate(self.order)}
+        self.value: dict[Value, Symbol] = {}  # node -> its variable, or a constant's literal
+        self.leaves: list[Value] = []  # parameters: read at each call, grads written back
+        self.wanted: set[Value] = set()  # nodes whose gradient someone reads
+        self.grad: dict[Value, Symbol] = {}  # node -> its gradient so far
+        self.lines: list[str] = []
+
+    def source(self, name: str) -> str:
+        """The whole function."""
+        self.lines = [f"def replay(inputs, leaves):  # {name}, {len(self.order)} nodes"]
+        self.forward()
+        self.guards()
+        self.backward()
+        self.results()
+        return "\n".join(self.lines) + "\n"
+
+    def forward(self) -> None:
+        """A line per op, computing its value from its inputs' (the op's forward on symbols)."""
+        self.lines.append("    # forward")
+        position = {x: k for k, x in enumerate(self.inputs)}
+        for node in self.order:
+            i = self.slot[node]
+            if node._meta is not None and node._meta.hooks:
+                raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
+            op = ops.op_of(node)
+            if op is not None:
+                expression = op.forward(*(self.value[p] for p in node._prev))
+                self._assign(node, f"v{i}", _code(expression), _comment(node, op.name))
+                if any(p in self.wanted for p in node._prev[: op.inputs]):
+                    self.wanted.add(node)
+            elif node._x is not None:
+                raise CompileError(
+                    f"{_name(node, i)} was built by hand (Value(data, children, op)): "
+                    "compile knows no forward maths for it"
+                )
+            elif node in position:
+                self._assign(node, f"v{i}", f"inputs[{position[node]}]", _comment(node, "input"))
+                self.wanted.add(node)
+            elif id(node) in self.recorder.made_ids:  # made by fn: a constant
+                self.value[node] = Symbol.constant(node.data)
+            else:  # existed before fn ran: a parameter
+                where = f"leaves[{len(self.leaves)}].data"
+                self._assign(node, f"v{i}", where, _comment(node, "parameter"))
+                self.leaves.append(node)
+                self.wanted.add(node)
+
+    def _assign(self, node: Value, variable: str, code: str, comment: str) -> None:
+        self.value[node] = Symbol(variable)
+        self.lines.append(f"    {variable} = {code}  # {comment}")
+
+    def guards(self) -> None:
+        """A test per comparison fn made: the graph holds only while each comes out the same."""
+        if self.recorder.guards:
+            self.lines.append("    # guards: comparisons fn made while it was recorded")
+        for k, guard in enumerate(self.recorder.guards):
+            other = self.value[guard.y] if isinstance(guard.y, Value) else guard.y
+            test = f"({self.value[guard.x].code} {guard.op} {_code(other)})"
+            self.lines.append(f"    if {'not ' if guard.result else ''}{test}:")
+            self.lines.append(f"        raise GraphChangedError(GUARDS[{k}])")
+
+    def backward(self) -> None:
+        """The chain rule node by node from the output: each op's rule run on symbols."""
+        self.lines.append("    # backward: the chain rule, node by node from the output")
+        self.grad[self.out] = Symbol.constant(1.0)
+        for node in reversed(self.order):
+            if node.grad_fn is not None and node in self.wanted and node in self.grad:
+                self._rule(node)
+
+    def _rule(self, node: Value) -> None:
+        stand_ins: dict[Value, StandIn] = {}
+        for p in node._prev:
+            if p not in stand_ins:
+                stand_in = StandIn(self.value[p], ())
+                # backward() starts every gradient at 0.0 and adds: so does the code, to the bit.
+                stand_in.grad = self.grad.get(p, Symbol.constant(0.0))
+                stand_ins[p] = stand_in
+        out = StandIn(self.value[node], tuple(stand_ins[p] for p in node._prev))
+        out.grad = self.grad[node]
+        run_rule(node, out)
+        op = ops.op_of(node)
+        assert op is not None
+        self.lines.append(f"    # {op.backward.__name__}: {_name(node, self.slot[node])}")
+        for p in dict.fromkeys(node._prev[: op.inputs]):
+            if p not in self.wanted:
+                continue
+            new = stand_ins[p].grad
+            if new.known is not None:  # folded to a number: keep the literal, write no line
+                self.grad[p] = new
+            else:
+                self.grad[p] = Symbol(f"g{self.slot[p]}")
+                self.lines.append(f"    g{self.slot[p]} = {new.code}")
+
+    def results(self) -> None:
+        """Parameters' gradients accumulate, as backward() does; inputs' are returned."""
+        for k, leaf in enumerate(self.leaves):
+            if leaf in self.grad:
+                self.lines.append(f"    leaves[{k}].grad += {self.grad[leaf].code}")
+        grads = [self.grad[x].code if x in self.grad else "0.0" for x in self.inputs]
+        comma = "," if len(grads) == 1 else ""
+        self.lines.append(
+            f"    return Replay({self.value[self.out].code}, ({', '.join(grads)}{comma}))"
+        )
+
+
+def _name(node: Value, i: int) -> str:
+    return node.label or f"v{i}"
+
+
+def _comment(node: Value, kind: str) -> str:
+    return f"{node.label}: {kind}" if node.label else kind
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled step
+
+
+_NAMESPACE: dict[str, Any] = {
+    **_FUNCTIONS,
+    "inf": math.inf,
+    "nan": math.nan,
+    "Replay": Replay,
+    "GraphChangedError": GraphChangedError,
+}
+
+
+class CompiledStep:
+    """``fn``'s graph, recorded once and replayed as generated Python: call it with new inputs.
+
+    >>> from autograd import Value
+    >>> w = Value(0.5, label="w")
+    >>> step = compile(lambda x: (w * x).tanh(), [2.0])
+    >>> result = step(3.0)
+    >>> round(result.value, 6), round(w.grad, 6)
+    (0.905148, 0.544959)
+    """
+
+    def __init__(
+        self, fn: Callable[..., Value], example_inputs: Sequence[float], on_change: str = "raise"
+    ) -> None:
+        if on_change not in ("raise", "record"):
+            raise ValueError(f"on_change must be 'raise' or 'record', got {on_change!r}")
+        self.fn = fn
+        self.on_change = on_change
+        self.recordings = 0
+        self._load([_number(x, i) for i, x in enumerate(example_inputs)])
+
+    def _load(self, points: list[float]) -> None:
+        out, inputs, recorder = _record(self.fn, points)
+        name = getattr(self.fn, "__name__", "fn")
+        writer = _Writer(out, inputs, recorder)
+        source = writer.source(name)
+        self.recordings += 1
+        filename = f"<autograd.compile {name} #{id(self)}.{self.recordings}>"
+        # Registered with linecache, so tracebacks and pdb show the generated lines.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        namespace = {**_NAMESPACE, "GUARDS": [_guard_text(g) for g in recorder.guards]}
+        exec(builtins.compile(source, filename, "exec"), namespace)
+        self.source: str = source
+        self.nodes: int = len(writer.order)
+        self.inputs = len(points)
+        self._leaves = writer.leaves
+        self._replay: Callable[[list[float], list[Value]], Replay] = namespace["replay"]
+
+    @property
+    def parameters(self) -> list[Value]:
+        """The leaves that existed before recording: read at each call, their grads accumulate."""
+        return list(self._leaves)
+
+    def __call__(self, *inputs: float | Value) -> Replay:
+        """Run forward and backward on new inputs; parameters' grads accumulate like backward()."""
+        if len(inputs) != self.inputs:
+            raise TypeError(f"the compiled step takes {self.inputs} inputs, got {len(inputs)}")
+        points = [_number(x, i) for i, x in enumerate(inputs)]
+        for leaf in self._leaves:
+            if leaf._meta is not None and leaf._meta.hooks:
+                raise CompileError("a parameter has hooks now; a compiled replay does not run them")
+        try:
+            return self._replay(points, self._leaves)
+        except GraphChangedError:
+            if self.on_change == "raise":
+                raise
+        self._load(points)
+        return self._replay(points, self._leaves)
+
+
+def _number(x: object, i: int) -> float:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real):
+        return float(x)
+    raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__}")
+
+
+def compile(
+    fn: Callable[..., Value],
+    example_inputs: Sequence[float | Value] = (),
+    *,
+    on_change: str = "raise",
+) -> CompiledStep:
+    """Record ``fn(*example_inputs)`` once; return a step that replays it on new inputs.
+
+    ``on_change="record"`` records again when a guard fails instead of raising GraphChangedError.
+    ``step.source`` is the generated code: the chain rule unrolled for this very graph.
+    """
+    return CompiledStep(fn, [_number(x, i) for i, x in enumerate(example_inputs)], on_change)

@@ -1,0 +1,219 @@
+"""Compiled replay: bit-for-bit equal to the eager engine, guarded, and clear about its limits."""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import nn
+from autograd import Value, grad, modes
+from autograd.compile import CompileError, GraphChangedError, compile
+from nn.datasets import make_moons
+from tests.test_properties import BINARY, UNARY, build, leaves, steps
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def eager(
+    fn: Any, points: list[float], params: list[Value]
+) -> tuple[float, list[float], list[float]]:
+    """Value, input grads and parameter grads of fn by the eager engine (params zeroed first)."""
+    for p in params:
+        p.grad = 0.0
+    xs = [Value(x) for x in points]
+    out = fn(*xs)
+    out.backward()
+    return out.data, [x.grad for x in xs], [p.grad for p in params]
+
+
+def replayed(
+    step: Any, points: list[float], params: list[Value]
+) -> tuple[float, list[float], list[float]]:
+    for p in params:
+        p.grad = 0.0
+    result = step(*points)
+    return result.value, list(result.grads), [p.grad for p in params]
+
+
+def assert_bit_equal(
+    a: tuple[float, list[float], list[float]], b: tuple[float, list[float], list[float]]
+) -> None:
+    assert bits(a[0]) == bits(b[0])
+    assert [bits(g) for g in a[1]] == [bits(g) for g in b[1]]
+    assert [bits(g) for g in a[2]] == [bits(g) for g in b[2]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(leaves, steps, st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=4), st.integers(0, 3))
+def test_random_graphs_replay_bit_for_bit(
+    points: list[float],
+    plan: list[tuple[bool, int, int, int]],
+    new_points: list[float],
+    n_params: int,
+) -> None:
+    params = [Value(0.3 * (k + 1), label=f"p{k}") for k in range(n_params)]
+
+    def fn(*xs: Value) -> Value:
+        return build(plan, [*xs, *params])
+
+    step = compile(fn, points)
+    assert_bit_equal(replayed(step, points, params), eager(fn, points, params))
+    moved = (new_points * len(points))[: len(points)]
+    for p in params:
+        p.data += 0.25  # parameters are read afresh at every call
+    assert_bit_equal(replayed(step, moved, params), eager(fn, moved, params))
+
+
+def test_every_op_replays_bit_for_bit() -> None:
+    def fn(x: Value, y: Value) -> Value:
+        total = Value(0.0)
+        for unary in UNARY:
+            total = total + unary(x) * unary(y)
+        for binary in BINARY:
+            total = total + binary(x, y)
+        extras = [x.leaky_relu(0.2), y.softplus(2.0, 3.0), x.sign() * y, abs(x - y), x.log1p()]
+        return total + sum(extras, Value(0.0)) + x**y + 2.0**x + 1.0 / y
+
+    step = compile(fn, [0.7, 1.3])
+    for point in ([0.7, 1.3], [1.9, 0.4], [0.0, 2.0], [2.5, -0.0]):
+        assert_bit_equal(replayed(step, point, []), eager(fn, point, []))
+
+
+def test_micrograd_demo_step_replays_bit_for_bit() -> None:
+    points, labels = make_moons(30, noise=0.1, seed=1, labels=(-1, 1))
+    model = nn.MLP(2, [16, 16, 1], seed=1337)
+    params = model.parameters()
+
+    def loss() -> Value:
+        scores = [model([Value(a), Value(b)]) for a, b in points]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores, strict=True)]
+        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+
+    step = compile(loss)
+    for k in range(3):
+        ours = replayed(step, [], params)
+        assert_bit_equal(ours, eager(loss, [], params))
+        for p in params:  # an SGD step moves the parameters between replays
+            p.data -= (1.0 - 0.9 * k / 100) * p.grad
+
+
+def test_parameter_grads_accumulate_like_backward() -> None:
+    w = Value(0.5)
+    step = compile(lambda x: (w * x).tanh(), [2.0])
+    w.grad = 1.0
+    step(2.0)
+    once = w.grad - 1.0
+    w.grad = 1.0
+    (w * Value(2.0)).tanh().backward()
+    assert w.grad == 1.0 + once
+
+
+def test_source_shows_the_chain_rule_for_the_graph() -> None:
+    w = Value(-3.0, label="w")
+    step = compile(lambda x: (x * w).tanh(), [2.0])
+    assert "mul_backward" in step.source
+    assert "tanh_backward" in step.source
+    assert "leaves[0].data  # w: parameter" in step.source
+    assert step.parameters == [w]
+
+
+def test_a_comparison_that_steers_the_graph_is_a_guard() -> None:
+    def fn(x: Value) -> Value:
+        return x * 2.0 if x > 0 else x * x
+
+    step = compile(fn, [1.0])
+    assert step(3.0).value == 6.0
+    with pytest.raises(GraphChangedError, match="came out True"):
+        step(-3.0)
+
+
+def test_on_change_record_records_again_and_matches_eager() -> None:
+    def fn(x: Value) -> Value:
+        return x * 2.0 if x > 0 else x * x
+
+    step = compile(fn, [1.0], on_change="record")
+    assert step(-3.0) == (9.0, (-6.0,))
+    assert step.recordings == 2
+
+
+def test_max_of_values_guards_which_one_is_largest() -> None:
+    def fn(a: Value, b: Value) -> Value:
+        return max(a, b) * 3.0
+
+    step = compile(fn, [1.0, 2.0])
+    assert step(1.0, 5.0).grads == (0.0, 3.0)
+    with pytest.raises(GraphChangedError):
+        step(5.0, 1.0)
+
+
+def test_second_derivatives_compile_through_create_graph() -> None:
+    def fn(x: Value) -> Value:
+        (dx,) = grad((x * x * x).sin(), [x], create_graph=True)
+        return dx
+
+    step = compile(fn, [0.4])
+    for point in (0.4, 1.1):
+        x = Value(point)
+        (dx,) = grad((x * x * x).sin(), [x], create_graph=True)
+        (ddx,) = grad(dx, [x])
+        result = step(point)
+        assert bits(result.value) == bits(dx.data)
+        assert bits(result.grads[0]) == bits(ddx)
+
+
+@pytest.mark.parametrize(
+    ("fn", "message"),
+    [
+        (lambda x: (x.backward(), x)[1], "backward()"),
+        (lambda x: Value(grad(x * x, [x])[0]), "create_graph=True"),
+    ],
+)
+def test_differentiating_inside_fn_is_refused(fn: Any, message: str) -> None:
+    with pytest.raises(CompileError, match=message):
+        compile(fn, [1.0])
+
+
+def test_hooks_are_refused() -> None:
+    w = Value(1.0)
+    w.register_hook(lambda g: g)
+    with pytest.raises(CompileError, match="hooks"):
+        compile(lambda x: x * w, [1.0])
+
+
+def test_hand_built_nodes_are_refused() -> None:
+    with pytest.raises(CompileError, match="built by hand"):
+        compile(lambda x: Value(x.data, (x,), "mystery") * 2.0, [1.0])
+
+
+def test_wrong_number_of_inputs_is_a_type_error() -> None:
+    step = compile(lambda x: x * x, [1.0])
+    with pytest.raises(TypeError, match="takes 1 inputs, got 2"):
+        step(1.0, 2.0)
+
+
+def test_fn_must_return_a_value() -> None:
+    with pytest.raises(CompileError, match="float"):
+        compile(lambda x: 1.0, [1.0])
+
+
+def test_replay_builds_no_values() -> None:
+    w = Value(0.5)
+    step = compile(lambda x: (w * x).tanh(), [2.0])
+    made: list[Value] = []
+
+    class Spy:
+        def made(self, node: Value) -> None:
+            made.append(node)
+
+        def compared(self, *args: Any) -> None:
+            pass
+
+    with modes.recording(Spy()):
+        step(1.0)
+    assert made == []
