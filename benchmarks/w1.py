@@ -35,15 +35,19 @@ def loss(model: Any, value_type: Any, xs: list[tuple[float, float]], ys: list[fl
 
 def train_step(
     model: Any, value_type: Any, xs: list[tuple[float, float]], ys: list[float], k: int
-) -> float:
-    """One step: build the loss graph, backward, SGD update; the graph is freed on return."""
+) -> Any:
+    """Step ``k`` of the demo's loop: loss graph, backward, SGD update; returns the loss graph.
+
+    The demo keeps ``total_loss`` until the next step replaces it, so callers keep the result
+    until then too: the last step's graph is alive while the next one is built, as in the demo.
+    """
     total_loss = loss(model, value_type, xs, ys)
     model.zero_grad()
     total_loss.backward()
     lr = learning_rate(k)
     for p in model.parameters():
         p.data -= lr * p.grad
-    return float(total_loss.data)
+    return total_loss
 
 
 def count_nodes(root: Any) -> int:
