@@ -9,19 +9,25 @@ from autograd.frames import render_backward
 from autograd.hooks import RemovableHandle
 from autograd.modes import named_scope, no_grad, record_scopes
 from autograd.ops import OPS, Op
+from autograd.replay import CompiledStep, CompileError, GraphChangedError, Replay, compile
 from autograd.value import Value
 
 __all__ = [
     "OPS",
+    "CompileError",
+    "CompiledStep",
     "DotNotFoundError",
     "Edge",
     "GradcheckError",
+    "GraphChangedError",
     "Op",
     "RemovableHandle",
+    "Replay",
     "Step",
     "Value",
     "backward",
     "backward_steps",
+    "compile",
     "detect_anomaly",
     "draw_dot",
     "format_trace",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import nn
 from autograd import Value, grad, modes
-from autograd.compile import CompileError, GraphChangedError, compile
+from autograd.replay import CompileError, GraphChangedError, compile
 from nn.datasets import make_moons
 from tests.test_properties import BINARY, UNARY, build, leaves, steps
 

@@ -434,7 +434,7 @@ class CompiledStep:
         writer = _Writer(out, inputs, recorder)
         source = writer.source(name)
         self.recordings += 1
-        filename = f"<autograd.compile {name} #{id(self)}.{self.recordings}>"
+        filename = f"<autograd.replay {name} #{id(self)}.{self.recordings}>"
         # Registered with linecache, so tracebacks and pdb show the generated lines.
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         namespace = {**_NAMESPACE, "GUARDS": [_guard_text(g) for g in recorder.guards]}
