@@ -22,7 +22,7 @@ import linecache
 import math
 import numbers
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from autograd import modes, ops
@@ -42,10 +42,11 @@ class GraphChangedError(RuntimeError):
 
 
 class Replay(NamedTuple):
-    """What a compiled step returns: the output and d(output)/d(input) for each input."""
+    """What a compiled step returns: the output, d(output)/d(input) per input, extra outputs."""
 
     value: float
     grads: tuple[float, ...]
+    outputs: tuple[float, ...] = ()  # the values of any further Values fn returned
 
 
 # ---------------------------------------------------------------------------------------------
@@ -235,16 +236,26 @@ class _Recorder:
         )
 
 
-def _record(
-    fn: Callable[..., Value], points: Sequence[float]
-) -> tuple[Value, list[Value], _Recorder]:
+class _Recording(NamedTuple):
+    out: Value
+    extras: list[Value]
+    inputs: list[Value]
+    recorder: _Recorder
+
+
+def _record(fn: Callable[..., Any], points: Sequence[float]) -> _Recording:
     inputs = [Value(p) for p in points]
     recorder = _Recorder()
     with modes.recording(recorder):
-        out = fn(*inputs)
-    if not isinstance(out, Value):
-        raise CompileError(f"fn must return a Value, got {type(out).__name__}")
-    return out, inputs, recorder
+        returned = fn(*inputs)
+    out, *extras = returned if isinstance(returned, tuple | list) else (returned,)
+    for k, value in enumerate([out, *extras]):
+        if not isinstance(value, Value):
+            raise CompileError(
+                f"fn must return a Value (or a tuple of Values, the first to differentiate); "
+                f"item {k} is a {type(value).__name__}"
+            )
+    return _Recording(out, extras, inputs, recorder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,12 +287,14 @@ def _guard_text(guard: _Guard) -> str:
 class _Writer:
     """Writes ``replay(inputs, leaves) -> Replay`` for the graph of ``out``, section by section."""
 
-    def __init__(self, out: Value, inputs: list[Value], recorder: _Recorder) -> None:
-        self.out = out
-        self.inputs = inputs
-        self.recorder = recorder
+    def __init__(self, recording: _Recording) -> None:
+        self.out = recording.out
+        self.extras = recording.extras
+        self.inputs = recording.inputs
+        self.recorder = recorder = recording.recorder
         guard_values = [g.y for g in recorder.guards if isinstance(g.y, Value)]
-        self.order = _order([out, *(g.x for g in recorder.guards), *guard_values])
+        roots = [self.out, *self.extras, *(g.x for g in recorder.guards), *guard_values]
+        self.order = _order(roots)
         self.slot = {node: i for i, node in enumerate(self.order)}
         self.value: dict[Value, Symbol] = {}  # node -> its variable, or a constant's literal
         self.leaves: list[Value] = []  # parameters: read at each call, grads written back
@@ -363,7 +376,7 @@ class _Writer:
         run_rule(node, out)
         op = ops.op_of(node)
         assert op is not None
-        self.lines.append(f"    # {op.backward.__name__}: {_name(node, self.slot[node])}")
+        comment = f"  # {op.backward.__name__}: {_name(node, self.slot[node])}"
         for p in dict.fromkeys(node._prev[: op.inputs]):
             if p not in self.wanted:
                 continue
@@ -372,18 +385,22 @@ class _Writer:
                 self.grad[p] = new
             else:
                 self.grad[p] = Symbol(f"g{self.slot[p]}")
-                self.lines.append(f"    g{self.slot[p]} = {new.code}")
+                self.lines.append(f"    g{self.slot[p]} = {new.code}{comment}")
+                comment = ""
 
     def results(self) -> None:
         """Parameters' gradients accumulate, as backward() does; inputs' are returned."""
         for k, leaf in enumerate(self.leaves):
             if leaf in self.grad:
                 self.lines.append(f"    leaves[{k}].grad += {self.grad[leaf].code}")
-        grads = [self.grad[x].code if x in self.grad else "0.0" for x in self.inputs]
-        comma = "," if len(grads) == 1 else ""
-        self.lines.append(
-            f"    return Replay({self.value[self.out].code}, ({', '.join(grads)}{comma}))"
-        )
+        grads = _tuple(self.grad[x].code if x in self.grad else "0.0" for x in self.inputs)
+        outputs = _tuple(self.value[x].code for x in self.extras)
+        self.lines.append(f"    return Replay({self.value[self.out].code}, {grads}, {outputs})")
+
+
+def _tuple(items: Iterable[str]) -> str:
+    codes = list(items)
+    return f"({codes[0]},)" if len(codes) == 1 else f"({', '.join(codes)})"
 
 
 def _name(node: Value, i: int) -> str:
@@ -419,7 +436,7 @@ class CompiledStep:
     """
 
     def __init__(
-        self, fn: Callable[..., Value], example_inputs: Sequence[float], on_change: str = "raise"
+        self, fn: Callable[..., Any], example_inputs: Sequence[float], on_change: str = "raise"
     ) -> None:
         if on_change not in ("raise", "record"):
             raise ValueError(f"on_change must be 'raise' or 'record', got {on_change!r}")
@@ -429,9 +446,10 @@ class CompiledStep:
         self._load([_number(x, i) for i, x in enumerate(example_inputs)])
 
     def _load(self, points: list[float]) -> None:
-        out, inputs, recorder = _record(self.fn, points)
+        recording = _record(self.fn, points)
+        recorder = recording.recorder
         name = getattr(self.fn, "__name__", "fn")
-        writer = _Writer(out, inputs, recorder)
+        writer = _Writer(recording)
         source = writer.source(name)
         self.recordings += 1
         filename = f"<autograd.replay {name} #{id(self)}.{self.recordings}>"
@@ -476,14 +494,16 @@ def _number(x: object, i: int) -> float:
 
 
 def compile(
-    fn: Callable[..., Value],
+    fn: Callable[..., Any],
     example_inputs: Sequence[float | Value] = (),
     *,
     on_change: str = "raise",
 ) -> CompiledStep:
     """Record ``fn(*example_inputs)`` once; return a step that replays it on new inputs.
 
-    ``on_change="record"`` records again when a guard fails instead of raising GraphChangedError.
+    ``fn`` may return a tuple of Values: the first is differentiated, the others' values come
+    back in ``Replay.outputs``. ``on_change="record"`` records again when a guard fails instead
+    of raising GraphChangedError.
     ``step.source`` is the generated code: the chain rule unrolled for this very graph.
     """
     return CompiledStep(fn, [_number(x, i) for i, x in enumerate(example_inputs)], on_change)

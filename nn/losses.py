@@ -135,8 +135,9 @@ def hinge_loss(input: Sequence[Number], target: Sequence[Number], reduction: str
 
 def _clamped_log(x: Value, log: Callable[[Value], Value]) -> Value:
     # torch clamps each log at -100 so that a certain wrong answer costs 100, not inf.
+    # (Comparing the Value, not .data, lets autograd.compile guard the choice.)
     out = log(x)
-    return out if out.data >= -100.0 else Value(-100.0)
+    return out if out >= -100.0 else Value(-100.0)
 
 
 def _bce(p: Value, t: Number) -> Value:
@@ -172,7 +173,7 @@ def log_sigmoid(x: Value) -> Value:
     >>> log_sigmoid(Value(-800.0)).data
     -800.0
     """
-    if x.data >= 0.0:
+    if x >= 0.0:  # a Value comparison: autograd.compile guards it
         return -(-x).exp().log1p()
     return x - x.exp().log1p()
 

@@ -118,3 +118,34 @@ def test_bad_arguments_are_refused(kwargs: dict[str, Any], error: type, message:
     with pytest.raises(error, match=message):
         fit(model, args["points"], args["labels"], args["loss"],
             nn.SGD(model.parameters(), lr=0.1), 1, progress=False)  # fmt: skip
+
+
+def test_compiled_fit_gives_the_same_numbers_as_eager_fit() -> None:
+    points, labels = make_moons(40, noise=0.1, seed=3, labels=(-1, 1))
+    runs = []
+    for compiled in (False, True):
+        model = MLP(2, [8, 8, 1], seed=5)
+        optimizer = nn.SGD(model.parameters(), lr=0.5, momentum=0.9)
+        settings: dict[str, Any] = {"l2": 1e-4, "lr_schedule": micrograd_schedule}
+        history = fit(
+            model, points, labels, nn.hinge_loss, optimizer, 15,
+            progress=False, compiled=compiled, **settings,
+        )  # fmt: skip
+        runs.append((history.loss, history.accuracy, [p.data for p in model.parameters()]))
+    assert runs[0] == runs[1]
+
+
+def test_compiled_fit_scores_rows_of_logits() -> None:
+    points, classes = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 2]
+    model = MLP(2, [8, 3], seed=0)
+    history = fit(model, points, classes, nn.cross_entropy, nn.Adam(model.parameters(), lr=0.05),
+                  60, progress=False, compiled=True)  # fmt: skip
+    assert history.accuracy[-1] == 1.0
+
+
+def test_compiled_fit_refuses_mini_batches() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    data = [[0.0, 1.0], [1.0, 0.0]]
+    with pytest.raises(ValueError, match="full batch"):
+        fit(model, data, [1, -1], nn.hinge_loss, optimizer, 1, batch_size=1, compiled=True)

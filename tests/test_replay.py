@@ -138,7 +138,8 @@ def test_on_change_record_records_again_and_matches_eager() -> None:
         return x * 2.0 if x > 0 else x * x
 
     step = compile(fn, [1.0], on_change="record")
-    assert step(-3.0) == (9.0, (-6.0,))
+    result = step(-3.0)
+    assert (result.value, result.grads) == (9.0, (-6.0,))
     assert step.recordings == 2
 
 
@@ -217,3 +218,20 @@ def test_replay_builds_no_values() -> None:
     with modes.recording(Spy()):
         step(1.0)
     assert made == []
+
+
+def test_extra_outputs_are_computed_and_returned() -> None:
+    w = Value(2.0)
+
+    def fn(x: Value) -> tuple[Value, Value, Value]:
+        h = w * x
+        return h.tanh(), h, x + 1.0
+
+    result = compile(fn, [0.5])(0.25)
+    assert result.outputs == (0.5, 1.25)
+    assert bits(result.value) == bits(Value(0.5).tanh().data)
+
+
+def test_fn_returning_a_number_among_values_is_refused() -> None:
+    with pytest.raises(CompileError, match="item 1 is a float"):
+        compile(lambda x: (x * x, 2.0), [1.0])
