@@ -22,9 +22,10 @@ from autograd.backward import end_pass, topological_order
 from autograd.hooks import run_hooks
 from benchmarks.data import make_moons
 from benchmarks.engines import EngineUnavailableError, default_weights, load_engine
+from benchmarks.suite import run_worker
 from benchmarks.w1 import learning_rate, loss, train_step
 
-__all__ = ["PhaseClock", "gc_settings", "main", "phases", "step_times"]
+__all__ = ["PhaseClock", "main", "phases", "step_times"]
 
 PHASES = (
     "forward",
@@ -45,6 +46,7 @@ class PhaseClock:
         self.steps: list[dict[str, float]] = []  # per step: phase -> seconds
         self.gc_steps: list[dict[str, float]] = []  # per step: phase -> seconds in the collector
         self.collections = {phase: [0, 0, 0] for phase in PHASES}
+        self.generation_time = [0.0, 0.0, 0.0]  # seconds in collections of gen 0, 1, 2
         self.phase = PHASES[0]
         self._gc_start = 0.0
 
@@ -58,8 +60,10 @@ class PhaseClock:
         if event == "start":
             self._gc_start = time.process_time()
         elif self.gc_steps:
-            self.gc_steps[-1][self.phase] += time.process_time() - self._gc_start
+            elapsed = time.process_time() - self._gc_start
+            self.gc_steps[-1][self.phase] += elapsed
             self.collections[self.phase][info["generation"]] += 1
+            self.generation_time[info["generation"]] += elapsed
 
     @contextmanager
     def run(self, phase: str) -> Iterator[None]:
@@ -123,52 +127,25 @@ def phases(model: Any, value_type: Any, steps: int, warmup: int = 2) -> PhaseClo
                 clock.steps.pop()
                 clock.gc_steps.pop()
                 clock.collections = {phase: [0, 0, 0] for phase in PHASES}
+                clock.generation_time = [0.0, 0.0, 0.0]
     finally:
         gc.callbacks.remove(clock.on_gc)
     del total_loss
     return clock
 
 
-@contextmanager
-def gc_settings(name: str) -> Iterator[None]:
-    """The collector as configured by ``name``; the previous settings come back afterwards."""
-    enabled, thresholds = gc.isenabled(), gc.get_threshold()
-    try:
-        if name == "off":
-            gc.disable()
-        elif name == "freeze":
-            gc.collect()
-            gc.freeze()  # everything alive now (modules, model) leaves the collector's view
-        elif name.startswith("threshold="):
-            gc.set_threshold(int(name.split("=")[1]), *thresholds[1:])
-        yield
-    finally:
-        if name == "freeze":
-            gc.unfreeze()
-        gc.set_threshold(*thresholds)
-        if enabled:
-            gc.enable()
-
-
 GC_SETTINGS = ("on", "off", "freeze", "threshold=10000", "threshold=100000")
 
 
-def step_times(model: Any, value_type: Any, steps: int) -> dict[str, list[float]]:
-    """CPU time of W1 steps (``train_step``) per collector setting, settings interleaved.
-
-    Each timed step follows an untimed one under the same setting, whose graph it keeps alive
-    as the demo's loop does; then that setting's graphs are dropped.
-    """
-    xs, ys = make_moons()
+def step_times(engine: str, rounds: int) -> dict[str, list[float]]:
+    """Median CPU ms per W1 step per collector setting: fresh processes, settings alternating."""
     times: dict[str, list[float]] = {setting: [] for setting in GC_SETTINGS}
-    for k in range(steps):
-        for setting in GC_SETTINGS if k % 2 else GC_SETTINGS[::-1]:
-            with gc_settings(setting):
-                kept = train_step(model, value_type, xs, ys, k)
-                t0 = time.process_time()
-                kept = train_step(model, value_type, xs, ys, k)
-                times[setting].append(time.process_time() - t0)
-                del kept
+    for r in range(rounds):
+        for setting in GC_SETTINGS if r % 2 == 0 else GC_SETTINGS[::-1]:
+            spec = {"task": "w1", "engine": engine, "gc": setting, "warmup": 2, "steps": 10}
+            result = run_worker({**spec, "points": 100})
+            if "median" in result:
+                times[setting].append(result["median"])
     return times
 
 
@@ -181,7 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     """Print the phase table, the collector comparison and, optionally, a cProfile listing."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_w1", description=__doc__)
     parser.add_argument("--model", choices=("nn", "reference"), default="reference")
-    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=20, help="steps for the phase table")
+    parser.add_argument("--rounds", type=int, default=3, help="processes per collector setting")
     parser.add_argument("--cprofile", action="store_true", help="also list the top functions")
     args = parser.parse_args(argv)
     try:
@@ -190,27 +168,33 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(str(e))
 
     clock = phases(model, value_type, args.steps)
-    print(f"W1 step of ours ({args.model} MLP), GC on, CPU ms per step over {args.steps} steps\n")
-    print("| phase | median ms | min ms | of which GC, median ms | collections gen0/1/2 per step |")
+    n = len(clock.steps)
+    print(f"W1 step of ours ({args.model} MLP), GC on, CPU ms per step over {n} steps\n")
+    print("| phase | mean ms | min ms | of which in the GC, mean ms | collections gen0/1/2 |")
     print("| --- | ---: | ---: | ---: | --- |")
     for phase in PHASES:
-        wall = [step[phase] for step in clock.steps]
+        spent = [step[phase] for step in clock.steps]
         in_gc = [step[phase] for step in clock.gc_steps]
-        counts = "/".join(f"{c / args.steps:.1f}" for c in clock.collections[phase])
+        counts = "/".join(f"{c / n:.1f}" for c in clock.collections[phase])
         print(
-            f"| {phase} | {statistics.median(wall) * 1e3:.1f} | {min(wall) * 1e3:.1f} | "
-            f"{statistics.median(in_gc) * 1e3:.1f} | {counts} |"
+            f"| {phase} | {statistics.fmean(spent) * 1e3:.1f} | {min(spent) * 1e3:.1f} | "
+            f"{statistics.fmean(in_gc) * 1e3:.1f} | {counts} |"
         )
     totals = [sum(step.values()) for step in clock.steps]
-    gc_totals = [sum(step.values()) for step in clock.gc_steps]
+    gc_total = sum(sum(step.values()) for step in clock.gc_steps) / n
     print(
-        f"| total | {statistics.median(totals) * 1e3:.1f} | {min(totals) * 1e3:.1f} | "
-        f"{statistics.median(gc_totals) * 1e3:.1f} | |\n"
+        f"| total | {statistics.fmean(totals) * 1e3:.1f} | {min(totals) * 1e3:.1f} | "
+        f"{gc_total * 1e3:.1f} | |\n"
     )
+    per_generation = ", ".join(
+        f"gen{g} {t / n * 1e3:.1f} ms" for g, t in enumerate(clock.generation_time)
+    )
+    print(f"Collector time per step by generation: {per_generation}.\n")
 
-    print("| collector during the step | median CPU ms/step | min | max |")
+    print("| collector during the step (fresh processes) | median CPU ms/step | min | max |")
     print("| --- | ---: | ---: | ---: |")
-    for setting, times in step_times(model, value_type, args.steps).items():
+    engine = "ours" if args.model == "nn" else "ours-engine"
+    for setting, times in step_times(engine, args.rounds).items():
         print(
             f"| {setting} | {statistics.median(times) * 1e3:.1f} | {min(times) * 1e3:.1f} | "
             f"{max(times) * 1e3:.1f} |"

@@ -26,7 +26,8 @@ __all__ = ["main", "run"]
 def _w1(spec: dict[str, Any]) -> dict[str, Any]:
     """Time W1 steps as the demo's loop runs them.
 
-    With gc 'off' the collector is off during each step and runs between steps, untimed.
+    With gc 'off' the collector is off during each step and runs between steps, untimed;
+    'freeze' calls ``gc.freeze()`` once before the steps; 'threshold=N' sets generation 0's.
     """
     xs, ys = make_moons(spec["points"])
     if spec["engine"] == "floor":
@@ -42,6 +43,11 @@ def _w1(spec: dict[str, Any]) -> dict[str, Any]:
             return train_step(model, engine.value_type, xs, ys, k)
 
     gc_off = spec["gc"] == "off"
+    if spec["gc"] == "freeze":  # the model and the interpreter's objects leave the GC's view
+        gc.collect()
+        gc.freeze()
+    elif spec["gc"].startswith("threshold="):  # collect generation 0 every N allocations
+        gc.set_threshold(int(spec["gc"].split("=")[1]), *gc.get_threshold()[1:])
     total_loss = None  # the demo's variable: the last graph lives until the next replaces it
     wall: list[float] = []
     cpu: list[float] = []  # this process's CPU time: other jobs on the machine barely move it
