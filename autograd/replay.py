@@ -18,6 +18,7 @@ What can't be seen: numbers taken out through ``.data`` or ``float(v)`` become c
 from __future__ import annotations
 
 import builtins
+import inspect
 import linecache
 import math
 import numbers
@@ -81,6 +82,10 @@ def _infix(x: Any, op: str, y: Any) -> Symbol:
     a, b = _known(x), _known(y)
     if a is not None and b is not None:  # both constants: fold, with the very same float op
         return Symbol.constant(_INFIX[op](a, b))
+    if op == "*" and (a == 1.0 or b == 1.0):  # IEEE: 1 * x is x exactly
+        unknown = y if a == 1.0 else x
+        assert isinstance(unknown, Symbol)
+        return unknown
     return Symbol(f"({_code(x)} {op} {_code(y)})")
 
 
@@ -244,7 +249,9 @@ class _Recording(NamedTuple):
 
 
 def _record(fn: Callable[..., Any], points: Sequence[float]) -> _Recording:
-    inputs = [Value(p) for p in points]
+    inputs = [
+        Value(p, label=name) for p, name in zip(points, _names_of(fn, len(points)), strict=True)
+    ]
     recorder = _Recorder()
     with modes.recording(recorder):
         returned = fn(*inputs)
@@ -256,6 +263,16 @@ def _record(fn: Callable[..., Any], points: Sequence[float]) -> _Recording:
                 f"item {k} is a {type(value).__name__}"
             )
     return _Recording(out, extras, inputs, recorder)
+
+
+def _names_of(fn: Callable[..., Any], count: int) -> list[str]:
+    """fn's parameter names, to label its inputs in the generated code ('' where unknown)."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+        names = [p.name for p in parameters if p.kind is not p.VAR_POSITIONAL]
+    except (TypeError, ValueError):
+        names = []
+    return (names + [""] * count)[:count]
 
 
 # ---------------------------------------------------------------------------------------------
