@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.report import render
-from benchmarks.suite import Settings, run_w1, run_w1_checks, run_w2, run_w3
+from benchmarks.suite import Settings, run_phases, run_w1, run_w1_checks, run_w2, run_w3
 
 __all__ = ["main"]
 
@@ -33,8 +33,14 @@ def main(argv: list[str] | None = None) -> None:
     else:
         settings = Settings(rounds=args.rounds)
     settings = replace(settings, log=log)
-    w1, checks = run_w1(settings), run_w1_checks(settings)
-    page = render(settings, w1, checks, run_w2(settings), run_w3(settings))
+    page = render(
+        settings,
+        w1=run_w1(settings),
+        checks=run_w1_checks(settings),
+        phases=run_phases(settings),
+        w2=run_w2(settings),
+        w3=run_w3(settings),
+    )
     args.output.write_text(page)
     print(page)
     log(f"written to {args.output}")

@@ -25,7 +25,7 @@ from benchmarks.engines import EngineUnavailableError, default_weights, load_eng
 from benchmarks.suite import run_worker
 from benchmarks.w1 import learning_rate, loss, train_step
 
-__all__ = ["PhaseClock", "main", "phases", "step_times"]
+__all__ = ["PhaseClock", "main", "phase_table", "phases", "step_times", "summary"]
 
 PHASES = (
     "forward",
@@ -47,6 +47,7 @@ class PhaseClock:
         self.gc_steps: list[dict[str, float]] = []  # per step: phase -> seconds in the collector
         self.collections = {phase: [0, 0, 0] for phase in PHASES}
         self.generation_time = [0.0, 0.0, 0.0]  # seconds in collections of gen 0, 1, 2
+        self.collected = 0  # objects the collector found unreachable (and freed)
         self.phase = PHASES[0]
         self._gc_start = 0.0
 
@@ -64,6 +65,7 @@ class PhaseClock:
             self.gc_steps[-1][self.phase] += elapsed
             self.collections[self.phase][info["generation"]] += 1
             self.generation_time[info["generation"]] += elapsed
+            self.collected += info["collected"]
 
     @contextmanager
     def run(self, phase: str) -> Iterator[None]:
@@ -128,6 +130,7 @@ def phases(model: Any, value_type: Any, steps: int, warmup: int = 2) -> PhaseClo
                 clock.gc_steps.pop()
                 clock.collections = {phase: [0, 0, 0] for phase in PHASES}
                 clock.generation_time = [0.0, 0.0, 0.0]
+                clock.collected = 0
     finally:
         gc.callbacks.remove(clock.on_gc)
     del total_loss
@@ -154,6 +157,59 @@ def _model(kind: str) -> tuple[Any, Any]:
     return engine.make_model(default_weights()), engine.value_type
 
 
+def summary(clock: PhaseClock) -> dict[str, Any]:
+    """Per phase: mean and min CPU seconds, mean seconds in the collector, collections per step."""
+    n = len(clock.steps)
+    table = {
+        phase: {
+            "mean": statistics.fmean(step[phase] for step in clock.steps),
+            "min": min(step[phase] for step in clock.steps),
+            "gc": statistics.fmean(step[phase] for step in clock.gc_steps),
+            "collections": [c / n for c in clock.collections[phase]],
+        }
+        for phase in PHASES
+    }
+    totals = [sum(step.values()) for step in clock.steps]
+    return {
+        "steps": n,
+        "phases": table,
+        "total_mean": statistics.fmean(totals),
+        "total_min": min(totals),
+        "generation_gc": [t / n for t in clock.generation_time],
+        "collected": clock.collected,
+    }
+
+
+def phase_table(result: dict[str, Any]) -> list[str]:
+    """The phases of ``summary`` as markdown lines, with the collector's time per generation."""
+    lines = [
+        "| phase | mean ms | min ms | of which in the GC, mean ms | collections gen0/1/2 |",
+        "| --- | ---: | ---: | ---: | --- |",
+    ]
+    gc_total = 0.0
+    for phase, row in result["phases"].items():
+        gc_total += row["gc"]
+        counts = "/".join(f"{c:.1f}" for c in row["collections"])
+        lines.append(
+            f"| {phase} | {row['mean'] * 1e3:.1f} | {row['min'] * 1e3:.1f} | "
+            f"{row['gc'] * 1e3:.1f} | {counts} |"
+        )
+    lines.append(
+        f"| total | {result['total_mean'] * 1e3:.1f} | {result['total_min'] * 1e3:.1f} | "
+        f"{gc_total * 1e3:.1f} | |"
+    )
+    per_generation = ", ".join(
+        f"generation {g}: {t * 1e3:.1f} ms" for g, t in enumerate(result["generation_gc"])
+    )
+    found = result["collected"]
+    return [
+        *lines,
+        "",
+        f"The collector's time per step by generation: {per_generation}; objects it found "
+        f"unreachable in {result['steps']} steps: {found}.",
+    ]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Print the phase table, the collector comparison and, optionally, a cProfile listing."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_w1", description=__doc__)
@@ -167,29 +223,9 @@ def main(argv: list[str] | None = None) -> None:
     except EngineUnavailableError as e:
         parser.error(str(e))
 
-    clock = phases(model, value_type, args.steps)
-    n = len(clock.steps)
-    print(f"W1 step of ours ({args.model} MLP), GC on, CPU ms per step over {n} steps\n")
-    print("| phase | mean ms | min ms | of which in the GC, mean ms | collections gen0/1/2 |")
-    print("| --- | ---: | ---: | ---: | --- |")
-    for phase in PHASES:
-        spent = [step[phase] for step in clock.steps]
-        in_gc = [step[phase] for step in clock.gc_steps]
-        counts = "/".join(f"{c / n:.1f}" for c in clock.collections[phase])
-        print(
-            f"| {phase} | {statistics.fmean(spent) * 1e3:.1f} | {min(spent) * 1e3:.1f} | "
-            f"{statistics.fmean(in_gc) * 1e3:.1f} | {counts} |"
-        )
-    totals = [sum(step.values()) for step in clock.steps]
-    gc_total = sum(sum(step.values()) for step in clock.gc_steps) / n
-    print(
-        f"| total | {statistics.fmean(totals) * 1e3:.1f} | {min(totals) * 1e3:.1f} | "
-        f"{gc_total * 1e3:.1f} | |\n"
-    )
-    per_generation = ", ".join(
-        f"gen{g} {t / n * 1e3:.1f} ms" for g, t in enumerate(clock.generation_time)
-    )
-    print(f"Collector time per step by generation: {per_generation}.\n")
+    result = summary(phases(model, value_type, args.steps))
+    print(f"W1 step of ours ({args.model} MLP), GC on, CPU time over {result['steps']} steps\n")
+    print("\n".join(phase_table(result)), end="\n\n")
 
     print("| collector during the step (fresh processes) | median CPU ms/step | min | max |")
     print("| --- | ---: | ---: | ---: |")

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.profile_w1 import phase_table
 from benchmarks.suite import W1_VARIANTS, Settings, median_of
 
 __all__ = ["pairwise", "render"]
@@ -196,10 +197,18 @@ def _checks(checks: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _phases(result: dict[str, Any]) -> list[str]:
+    if "phases" not in result:
+        return [f"Not measured: {_why_missing([result])}."]
+    return phase_table(result)
+
+
 def render(
     settings: Settings,
+    *,
     w1: dict[str, Runs],
     checks: dict[str, dict[str, Any]],
+    phases: dict[str, Any],
     w2: dict[tuple[str, int], Runs],
     w3: dict[tuple[str, str], dict[str, Any]],
 ) -> str:
@@ -242,6 +251,17 @@ def render(
         ),
         "",
         *_checks(checks),
+        "",
+        "## Where a W1 step of ours goes",
+        "",
+        (
+            "`python -m benchmarks.profile_w1` splits steps of the demo's loop into phases (GC on, "
+            "CPU time); the collector's time is charged to the phase it interrupted "
+            "(`gc.callbacks`). Our nodes hold no reference cycles, so the collector never frees "
+            "anything from them: its time is all overhead."
+        ),
+        "",
+        *_phases(phases),
         "",
         "## W2: a chain y = relu(y · a + b), forward and backward",
         "",

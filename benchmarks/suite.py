@@ -14,6 +14,7 @@ __all__ = [
     "W1_VARIANTS",
     "Settings",
     "median_of",
+    "run_phases",
     "run_w1",
     "run_w1_checks",
     "run_w2",
@@ -108,6 +109,16 @@ def run_w1_checks(settings: Settings) -> dict[str, dict[str, Any]]:
 
 
 W2_VARIANTS = (("ours", "on"), ("micrograd", "on"), ("ours", "off"))
+
+
+def run_phases(settings: Settings) -> dict[str, Any]:
+    """Where a W1 step of ours goes, phase by phase (nn.MLP, or micrograd's nn code until then)."""
+    steps = 3 if settings.quick else 20
+    result = run_worker({"task": "phases", "engine": "ours", "steps": steps})
+    if "unavailable" in result:
+        result = run_worker({"task": "phases", "engine": "ours-engine", "steps": steps})
+    _say(settings, "phases done")
+    return result
 
 
 def run_w2(settings: Settings) -> dict[tuple[str, int], list[dict[str, Any]]]:

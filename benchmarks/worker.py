@@ -16,11 +16,12 @@ from typing import Any
 from benchmarks.data import make_moons
 from benchmarks.engines import EngineUnavailableError, default_weights, load_engine, load_value_type
 from benchmarks.floor import FloorMLP
+from benchmarks.profile_w1 import phases, summary
 from benchmarks.w1 import check_against_floor, learning_rate, train_step
 from benchmarks.w2 import chain
 from benchmarks.w3 import chain_bytes_per_node, graph_bytes_per_node
 
-__all__ = ["main", "run"]
+__all__ = ["TASKS", "main", "run"]
 
 
 def _w1(spec: dict[str, Any]) -> dict[str, Any]:
@@ -71,24 +72,38 @@ def _w1(spec: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _w1check(spec: dict[str, Any]) -> dict[str, Any]:
+    return check_against_floor(load_engine(spec["engine"]), points=spec["points"])
+
+
+def _phases(spec: dict[str, Any]) -> dict[str, Any]:
+    engine = load_engine(spec["engine"])
+    model = engine.make_model(default_weights())
+    return summary(phases(model, engine.value_type, spec["steps"]))
+
+
+def _w2(spec: dict[str, Any]) -> dict[str, Any]:
+    collector = spec.get("gc", "on") == "on"
+    return chain(load_value_type(spec["engine"]), spec["nodes"], collector=collector)
+
+
+def _w3(spec: dict[str, Any]) -> dict[str, Any]:
+    if spec["graph"] == "w1":
+        return graph_bytes_per_node(load_engine(spec["engine"]), points=spec["points"])
+    return chain_bytes_per_node(load_value_type(spec["engine"]), spec["nodes"])
+
+
+TASKS = {"w1": _w1, "w1check": _w1check, "phases": _phases, "w2": _w2, "w3": _w3}
+
+
 def run(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the measurement ``spec['task']`` ('w1', 'w1check', 'w2', 'w3') and return its numbers."""
-    task = spec["task"]
+    """Run the measurement ``spec['task']`` (a key of ``TASKS``) and return its numbers."""
+    if spec["task"] not in TASKS:
+        raise ValueError(f"unknown task {spec['task']!r}; expected one of {sorted(TASKS)}")
     try:
-        if task == "w1":
-            return _w1(spec)
-        if task == "w1check":
-            return check_against_floor(load_engine(spec["engine"]), points=spec["points"])
-        if task == "w2":
-            collector = spec.get("gc", "on") == "on"
-            return chain(load_value_type(spec["engine"]), spec["nodes"], collector=collector)
-        if task == "w3" and spec["graph"] == "w1":
-            return graph_bytes_per_node(load_engine(spec["engine"]), points=spec["points"])
-        if task == "w3":
-            return chain_bytes_per_node(load_value_type(spec["engine"]), spec["nodes"])
+        return TASKS[spec["task"]](spec)
     except EngineUnavailableError as e:
         return {"unavailable": str(e)}
-    raise ValueError(f"unknown task {task!r}; expected w1, w1check, w2 or w3")
 
 
 def main() -> None:

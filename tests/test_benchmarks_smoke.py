@@ -10,7 +10,7 @@ from benchmarks.data import initial_weights, make_moons
 from benchmarks.engines import EngineUnavailableError, load_engine
 from benchmarks.floor import FloorMLP
 from benchmarks.report import render
-from benchmarks.suite import Settings, run_w1, run_w1_checks, run_w2, run_w3
+from benchmarks.suite import Settings, run_phases, run_w1, run_w1_checks, run_w2, run_w3
 from benchmarks.w1 import ALPHA, check_against_floor
 from benchmarks.w2 import chain
 from tests.oracle import import_torch, same
@@ -70,9 +70,10 @@ def test_chain_gradient_is_one(engine: str) -> None:
 
 def test_the_suite_runs_and_renders_a_table() -> None:
     w1, checks, w2, w3 = run_w1(TINY), run_w1_checks(TINY), run_w2(TINY), run_w3(TINY)
-    runs = [*(r for rs in w1.values() for r in rs), *checks.values(), *w3.values()]
+    phases = run_phases(TINY)
+    runs = [*(r for rs in w1.values() for r in rs), *checks.values(), *w3.values(), phases]
     runs += [r for rs in w2.values() for r in rs]
     assert not [r for r in runs if "error" in r]  # missing engines say "unavailable" instead
     assert [r for r in w1["hand-written floats (the floor)"] if "median" in r]
-    page = render(TINY, w1, checks, w2, w3)
+    page = render(TINY, w1=w1, checks=checks, phases=phases, w2=w2, w3=w3)
     assert "| target | measured | met |" in page
