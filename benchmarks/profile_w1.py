@@ -205,8 +205,10 @@ def phase_table(result: dict[str, Any]) -> list[str]:
     return [
         *lines,
         "",
-        f"The collector's time per step by generation: {per_generation}; objects it found "
-        f"unreachable in {result['steps']} steps: {found}.",
+        (
+            f"The collector's time per step by generation: {per_generation}; objects it found "
+            f"unreachable in {result['steps']} steps: {found}."
+        ),
     ]
 
 
