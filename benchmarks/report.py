@@ -16,7 +16,9 @@ __all__ = ["pairwise", "render"]
 
 Runs = list[dict[str, Any]]
 
-MICROGRAD, OURS, MICROGRAD_OFF, OURS_OFF, ENGINE, ENGINE_OFF, FLOOR = (v.label for v in W1_VARIANTS)
+MICROGRAD, OURS, MICROGRAD_OFF, OURS_OFF, ENGINE, ENGINE_OFF, COMPILED, FLOOR = (
+    v.label for v in W1_VARIANTS
+)
 
 
 def _cpu() -> str:
@@ -81,6 +83,12 @@ def _w1_table(w1: dict[str, Runs]) -> list[str]:
         wall = _ms(median_of(runs, "wall_median"))
         ratio = _ratio(pairwise(w1, MICROGRAD, v.label))
         lines.append(f"| {v.label} | {_ms(median)} | {wall} | {each} | {ratio} |")
+    record = median_of(w1[COMPILED], "record_s")
+    if record is not None:
+        lines += [
+            "",
+            f"Recording the compiled step (once, before its first replay): {record:.1f} s.",
+        ]
     return lines
 
 

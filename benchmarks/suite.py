@@ -55,6 +55,9 @@ W1_VARIANTS = (
     Variant("ours: autograd + nn.MLP, GC off", "ours", "off", 2, 10),
     Variant("ours: autograd + micrograd's nn code (GC on)", "ours-engine", "on", 2, 10),
     Variant("ours: autograd + micrograd's nn code, GC off", "ours-engine", "off", 2, 10),
+    Variant(
+        "ours: autograd.compile, the step recorded once and replayed", "ours-compiled", "on", 2, 20
+    ),
     Variant("hand-written floats (the floor)", "floor", "on", 2, 20),
 )
 
@@ -104,7 +107,7 @@ def run_w1_checks(settings: Settings) -> dict[str, dict[str, Any]]:
     """Each engine's loss and gradients against the hand-written floor, on the same weights."""
     return {
         e: run_worker({"task": "w1check", "engine": e, "points": settings.points})
-        for e in ("micrograd", "ours", "ours-engine")
+        for e in ("micrograd", "ours", "ours-engine", "ours-compiled")
     }
 
 

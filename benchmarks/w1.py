@@ -7,13 +7,22 @@ MLP(2, [16, 16, 1]) on 100 two-moons points; hinge loss ``relu(1 - y * score)`` 
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from benchmarks.data import make_moons
-from benchmarks.engines import Engine, default_weights
+from benchmarks.engines import Engine, EngineUnavailableError, default_weights
 from benchmarks.floor import FloorMLP, flat
 
-__all__ = ["ALPHA", "check_against_floor", "count_nodes", "learning_rate", "loss", "train_step"]
+__all__ = [
+    "ALPHA",
+    "CompiledW1",
+    "check_against_floor",
+    "count_nodes",
+    "learning_rate",
+    "loss",
+    "train_step",
+]
 
 ALPHA = 1e-4  # L2 weight, as in micrograd's demo
 
@@ -50,6 +59,33 @@ def train_step(
     return total_loss
 
 
+class CompiledW1:
+    """W1 on our compiled replay: the step's graph recorded once, then rerun as generated Python.
+
+    ``autograd.compile`` records ``loss`` on the model's Values once and writes its forward and
+    backward out as straight-line float code; each step replays it, then updates as usual.
+    """
+
+    def __init__(self, engine: Engine, xs: list[tuple[float, float]], ys: list[float]) -> None:
+        try:
+            from autograd import compile as record  # noqa: PLC0415 (newer than the engine)
+        except ImportError:
+            raise EngineUnavailableError("autograd.compile is not there yet") from None
+        self.model = engine.make_model(default_weights())
+        started = time.process_time()
+        self.replay = record(lambda: loss(self.model, engine.value_type, xs, ys))
+        self.record_seconds = time.process_time() - started
+
+    def step(self, k: int) -> float:
+        """Step ``k``: replay forward and backward (grads land in ``.grad``), SGD update."""
+        self.model.zero_grad()
+        result = self.replay()
+        lr = learning_rate(k)
+        for p in self.model.parameters():
+            p.data -= lr * p.grad
+        return float(result.value)
+
+
 def count_nodes(root: Any) -> int:
     """How many Values ``root`` depends on (itself included), for micrograd's nodes and ours."""
     seen = {id(root)}
@@ -62,26 +98,36 @@ def count_nodes(root: Any) -> int:
     return len(seen)
 
 
-def check_against_floor(engine: Engine, points: int = 100) -> dict[str, float]:
+def check_against_floor(
+    engine: Engine, points: int = 100, compiled: bool = False
+) -> dict[str, float]:
     """Loss and gradients of the engine vs the hand-written floor, on the same weights and data.
 
-    Returns the largest relative difference of the gradients (0 means bit for bit) and of the loss.
+    Returns the largest relative difference of the gradients (0 means bit for bit) and of the
+    loss; with ``compiled``, of the engine's compiled replay of the step.
     """
     xs, ys = make_moons(points)
     weights = default_weights()
-    model = engine.make_model(weights)
-    total_loss = loss(model, engine.value_type, xs, ys)
-    model.zero_grad()
-    total_loss.backward()
+    if compiled:
+        replayed = CompiledW1(engine, xs, ys)
+        model = replayed.model
+        model.zero_grad()
+        value = float(replayed.replay().value)
+        nodes = replayed.replay.nodes
+    else:
+        model = engine.make_model(weights)
+        total_loss = loss(model, engine.value_type, xs, ys)
+        model.zero_grad()
+        total_loss.backward()
+        value, nodes = float(total_loss.data), count_nodes(total_loss)
     floor_loss, dw, db = FloorMLP(weights).loss_and_grads(xs, ys, ALPHA)
-    floor_grads = flat(dw, db)
     ours = [float(p.grad) for p in model.parameters()]
-    worst = max(_relative(a, b) for a, b in zip(ours, floor_grads, strict=True))
+    worst = max(_relative(a, b) for a, b in zip(ours, flat(dw, db), strict=True))
     return {
         "grad_max_rel_diff": worst,
-        "loss_rel_diff": _relative(float(total_loss.data), floor_loss),
+        "loss_rel_diff": _relative(value, floor_loss),
         "parameters": float(len(ours)),
-        "nodes": float(count_nodes(total_loss)),
+        "nodes": float(nodes),
     }
 
 

@@ -17,7 +17,7 @@ from benchmarks.data import make_moons
 from benchmarks.engines import EngineUnavailableError, default_weights, load_engine, load_value_type
 from benchmarks.floor import FloorMLP
 from benchmarks.profile_w1 import phases, summary
-from benchmarks.w1 import check_against_floor, learning_rate, train_step
+from benchmarks.w1 import CompiledW1, check_against_floor, learning_rate, train_step
 from benchmarks.w2 import chain
 from benchmarks.w3 import chain_bytes_per_node, graph_bytes_per_node
 
@@ -31,11 +31,16 @@ def _w1(spec: dict[str, Any]) -> dict[str, Any]:
     'freeze' calls ``gc.freeze()`` once before the steps; 'threshold=N' sets generation 0's.
     """
     xs, ys = make_moons(spec["points"])
+    extra: dict[str, Any] = {}
     if spec["engine"] == "floor":
         floor = FloorMLP(default_weights())
 
         def step(k: int) -> Any:
             return floor.step(xs, ys, learning_rate(k))
+    elif spec["engine"] == "ours-compiled":
+        replayed = CompiledW1(load_engine("ours"), xs, ys)
+        extra["record_s"] = replayed.record_seconds
+        step = replayed.step
     else:
         engine = load_engine(spec["engine"])
         model = engine.make_model(default_weights())
@@ -69,10 +74,13 @@ def _w1(spec: dict[str, Any]) -> dict[str, Any]:
         "cpu": cpu,
         "wall_median": statistics.median(wall),
         "median": statistics.median(cpu),
+        **extra,
     }
 
 
 def _w1check(spec: dict[str, Any]) -> dict[str, Any]:
+    if spec["engine"] == "ours-compiled":
+        return check_against_floor(load_engine("ours"), points=spec["points"], compiled=True)
     return check_against_floor(load_engine(spec["engine"]), points=spec["points"])
 
 

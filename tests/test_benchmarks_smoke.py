@@ -77,3 +77,9 @@ def test_the_suite_runs_and_renders_a_table() -> None:
     assert [r for r in w1["hand-written floats (the floor)"] if "median" in r]
     page = render(TINY, w1=w1, checks=checks, phases=phases, w2=w2, w3=w3)
     assert "| target | measured | met |" in page
+
+
+def test_compiled_replay_agrees_with_the_floor() -> None:
+    result = check_against_floor(engine_or_skip("ours"), points=8, compiled=True)
+    assert result["grad_max_rel_diff"] < 1e-12
+    assert result["loss_rel_diff"] < 1e-12
