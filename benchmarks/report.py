@@ -121,6 +121,12 @@ def _targets(w1: dict[str, Runs], w2: dict[Any, Runs], w3: dict[Any, dict[str, A
             2.5,
             what,
         ),
+        _speed_target(
+            "W1 ≥ 2.5x faster than micrograd with GC off; ours compiled (GC on)",
+            pairwise(w1, MICROGRAD_OFF, COMPILED),
+            2.5,
+            "autograd.compile",
+        ),
     ]
     built = w3.get(("ours", "w1"), {})
     if "bytes_per_node" in built:
