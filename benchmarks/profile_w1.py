@@ -141,14 +141,14 @@ GC_SETTINGS = ("on", "off", "freeze", "threshold=10000", "threshold=100000")
 
 
 def step_times(engine: str, rounds: int) -> dict[str, list[float]]:
-    """Median CPU ms per W1 step per collector setting: fresh processes, settings alternating."""
+    """CPU seconds per W1 step per collector setting: fresh processes, settings alternating."""
     times: dict[str, list[float]] = {setting: [] for setting in GC_SETTINGS}
     for r in range(rounds):
         for setting in GC_SETTINGS if r % 2 == 0 else GC_SETTINGS[::-1]:
             spec = {"task": "w1", "engine": engine, "gc": setting, "warmup": 2, "steps": 10}
             result = run_worker({**spec, "points": 100})
-            if "median" in result:
-                times[setting].append(result["median"])
+            if "per_step" in result:
+                times[setting].append(result["per_step"])
     return times
 
 

@@ -48,11 +48,11 @@ def _why_missing(runs: Runs) -> str:
 
 
 def pairwise(w1: dict[str, Runs], slow: str, fast: str) -> list[float]:
-    """``slow / fast`` median CPU time per step, round by round (they ran next to each other)."""
+    """``slow / fast`` CPU time per step, round by round (they ran next to each other)."""
     return [
-        a["median"] / b["median"]
+        a["per_step"] / b["per_step"]
         for a, b in zip(w1[slow], w1[fast], strict=True)
-        if "median" in a and "median" in b
+        if "per_step" in a and "per_step" in b
     ]
 
 
@@ -73,14 +73,14 @@ def _w1_table(w1: dict[str, Runs]) -> list[str]:
     ]
     for v in W1_VARIANTS:
         runs = w1[v.label]
-        median = median_of(runs, "median")
+        median = median_of(runs, "per_step")
         if median is None:
             lines.append(f"| {v.label} | — | — | {_why_missing(runs)} | — |")
             continue
-        each = ", ".join(_ms(r["median"]) if "median" in r else "failed" for r in runs)
-        if any("median" not in r for r in runs):
+        each = ", ".join(_ms(r["per_step"]) if "per_step" in r else "failed" for r in runs)
+        if any("per_step" not in r for r in runs):
             each += f" (failed: {_why_missing(runs)})"
-        wall = _ms(median_of(runs, "wall_median"))
+        wall = _ms(median_of(runs, "wall_per_step"))
         ratio = _ratio(pairwise(w1, MICROGRAD, v.label))
         lines.append(f"| {v.label} | {_ms(median)} | {wall} | {each} | {ratio} |")
     record = median_of(w1[COMPILED], "record_s")
@@ -101,7 +101,7 @@ def _speed_target(name: str, ratios: list[float], goal: float, what: str) -> str
 
 def _targets(w1: dict[str, Runs], w2: dict[Any, Runs], w3: dict[Any, dict[str, Any]]) -> list[str]:
     ours, ours_off, what = OURS, OURS_OFF, "nn.MLP"
-    if median_of(w1[OURS], "median") is None:  # nn not there yet: judge the engine alone
+    if median_of(w1[OURS], "per_step") is None:  # nn not there yet: judge the engine alone
         ours, ours_off, what = ENGINE, ENGINE_OFF, "micrograd's nn code (nn.MLP pending)"
     lines = [
         "| target | measured | met |",
@@ -236,10 +236,12 @@ def render(
         f"`python -m benchmarks` ({mode}), {when}, {machine}.",
         (
             "Each measurement runs in a fresh process per engine, the engines alternating round by "
-            "round; ratios are taken round by round between processes that ran next to each other, "
-            "then the median (and min to max) is shown. Times are the process's CPU time "
+            "round. A process's time per step is its mean over the timed steps (a full collection "
+            "hits only some steps, and a training loop pays for all of them); the tables show the "
+            "median over the processes, and ratios taken round by round between processes that "
+            "ran next to each other (median, min to max). Times are CPU time "
             "(`time.process_time`), which other jobs on a shared machine move much less than wall "
-            "time; wall-clock medians are shown beside them."
+            "time; wall-clock time is shown beside it."
         ),
         "",
         "## Targets (issue 7)",

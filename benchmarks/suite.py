@@ -50,10 +50,10 @@ class Variant:
 
 W1_VARIANTS = (
     Variant("micrograd (GC on, as users run it)", "micrograd", "on", 1, 3),
-    Variant("ours: autograd + nn.MLP (GC on)", "ours", "on", 2, 10),
+    Variant("ours: autograd + nn.MLP (GC on)", "ours", "on", 2, 15),
     Variant("micrograd, GC off during the step", "micrograd", "off", 1, 5),
     Variant("ours: autograd + nn.MLP, GC off", "ours", "off", 2, 10),
-    Variant("ours: autograd + micrograd's nn code (GC on)", "ours-engine", "on", 2, 10),
+    Variant("ours: autograd + micrograd's nn code (GC on)", "ours-engine", "on", 2, 15),
     Variant("ours: autograd + micrograd's nn code, GC off", "ours-engine", "off", 2, 10),
     Variant(
         "ours: autograd.compile, the step recorded once and replayed", "ours-compiled", "on", 2, 20
