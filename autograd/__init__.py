@@ -7,7 +7,7 @@ from autograd.debug import Edge, Step, backward_steps, format_trace, trace_backw
 from autograd.draw import DotNotFoundError, draw_dot
 from autograd.frames import render_backward
 from autograd.hooks import RemovableHandle
-from autograd.modes import named_scope, no_grad, record_scopes
+from autograd.modes import gc_paused, named_scope, no_grad, record_scopes
 from autograd.ops import OPS, Op
 from autograd.replay import CompiledStep, CompileError, GraphChangedError, Replay, compile
 from autograd.value import Value
@@ -31,6 +31,7 @@ __all__ = [
     "detect_anomaly",
     "draw_dot",
     "format_trace",
+    "gc_paused",
     "grad",
     "gradcheck",
     "hessian",

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type information
 
+from autograd.modes import gc_paused
 from autograd.replay import compile
 from autograd.value import Value
 from nn.losses import Loss
@@ -92,6 +94,7 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     seed: int | None = None,
     progress: bool = True,
     compiled: bool = False,
+    pause_gc: bool = True,
 ) -> History:
     """Train ``model`` on ``inputs`` and ``labels`` for ``epochs`` passes; returns the History.
 
@@ -101,6 +104,8 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     full-batch step; with it, the samples are shuffled (from ``seed``) into mini batches.
     ``progress=False`` hides the bar (tests, CI). ``compiled=True`` records the full-batch step
     once and replays it (``autograd.compile``): the same numbers, many times faster.
+    ``pause_gc`` keeps Python's cyclic collector out of each step (``autograd.gc_paused``; our
+    graphs hold no cycles, so it only costs time) and restores it after; False leaves it alone.
 
     >>> from nn import MLP, SGD, hinge_loss
     >>> model = MLP(2, [4, 1], seed=0)
@@ -136,16 +141,18 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
         scores: list[Score] = []
         targets: list[float] = []
         for batch in _batches(len(inputs), batch_size, rng):
-            optimizer.zero_grad()
-            if step is None:
-                total, batch_scores = batch_loss(batch)
-                total.backward()
-                losses.append(total.data)
-                scores += [_numbers(s) for s in batch_scores]
-            else:
-                losses.append(step.run())
-                scores += step.scores
-            optimizer.step()
+            with gc_paused() if pause_gc else nullcontext():
+                optimizer.zero_grad()
+                if step is None:
+                    total, batch_scores = batch_loss(batch)
+                    total.backward()
+                    losses.append(total.data)
+                    scores += [_numbers(s) for s in batch_scores]
+                    del total, batch_scores  # free this step's graph while the collector rests
+                else:
+                    losses.append(step.run())
+                    scores += step.scores
+                optimizer.step()
             targets += [labels[i] for i in batch]
         history.loss.append(sum(losses) / len(losses))
         history.accuracy.append(_share_right(scores, targets))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import pytest
@@ -149,3 +150,19 @@ def test_compiled_fit_refuses_mini_batches() -> None:
     data = [[0.0, 1.0], [1.0, 0.0]]
     with pytest.raises(ValueError, match="full batch"):
         fit(model, data, [1, -1], nn.hinge_loss, optimizer, 1, batch_size=1, compiled=True)
+
+
+def test_fit_pauses_the_collector_only_during_steps() -> None:
+
+    seen: list[bool] = []
+
+    def spying_loss(scores: list[Any], targets: list[float]) -> Value:
+        seen.append(gc.isenabled())
+        return nn.hinge_loss(scores, targets)
+
+    model = MLP(2, [2, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    fit(model, [[0.0, 1.0]], [1], spying_loss, optimizer, 2, progress=False)
+    fit(model, [[0.0, 1.0]], [1], spying_loss, optimizer, 1, progress=False, pause_gc=False)
+    assert seen == [False, False, True]
+    assert gc.isenabled()
