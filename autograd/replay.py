@@ -78,15 +78,38 @@ _INFIX: dict[str, Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
+def _never_negative_zero(x: Any) -> bool:
+    if isinstance(x, Symbol):
+        return x.never_negative_zero
+    return isinstance(x, numbers.Real) and not (x == 0.0 and math.copysign(1.0, x) < 0.0)
+
+
 def _infix(x: Any, op: str, y: Any) -> Symbol:
     a, b = _known(x), _known(y)
     if a is not None and b is not None:  # both constants: fold, with the very same float op
         return Symbol.constant(_INFIX[op](a, b))
     if op == "*" and (a == 1.0 or b == 1.0):  # IEEE: 1 * x is x exactly
-        unknown = y if a == 1.0 else x
-        assert isinstance(unknown, Symbol)
-        return unknown
+        return _unknown(y if a == 1.0 else x)
+    if op == "+":
+        # 0.0 + x is x exactly unless x is -0.0 (then it is +0.0). Every gradient is made as
+        # 0.0 + ... or g + ..., so none is -0.0, and passing one on through a + needs no line.
+        if _is_plus_zero(a) and _never_negative_zero(y):
+            return _unknown(y)
+        if _is_plus_zero(b) and _never_negative_zero(x):
+            return _unknown(x)
+        # a sum is -0.0 only when both terms are
+        safe = _never_negative_zero(x) or _never_negative_zero(y)
+        return Symbol(f"({_code(x)} + {_code(y)})", never_negative_zero=safe)
     return Symbol(f"({_code(x)} {op} {_code(y)})")
+
+
+def _is_plus_zero(known: Any) -> bool:
+    return known is not None and known == 0.0 and math.copysign(1.0, known) > 0.0
+
+
+def _unknown(x: Any) -> Symbol:
+    assert isinstance(x, Symbol)
+    return x
 
 
 def _call(function: str, *args: Any) -> Symbol:
@@ -110,11 +133,14 @@ class Symbol:
     '(0.0 if (x <= 0.0) else x)'
     """
 
-    __slots__ = ("code", "known")
+    __slots__ = ("code", "known", "never_negative_zero")
 
-    def __init__(self, code: str, known: Any = None) -> None:
+    def __init__(self, code: str, known: Any = None, *, never_negative_zero: bool = False) -> None:
         self.code = code
         self.known = known  # the number itself, for a constant
+        self.never_negative_zero = never_negative_zero or (
+            known is not None and _never_negative_zero(known)
+        )
 
     @classmethod
     def constant(cls, number: Any) -> Symbol:
@@ -192,7 +218,9 @@ class Symbol:
         """``ops.where`` with this symbol as the condition: a conditional expression."""
         if self.known is not None:
             return if_true if self.known else if_false
-        return Symbol(f"({_code(if_true)} if {self.code} else {_code(if_false)})")
+        safe = _never_negative_zero(if_true) and _never_negative_zero(if_false)
+        code = f"({_code(if_true)} if {self.code} else {_code(if_false)})"
+        return Symbol(code, never_negative_zero=safe)
 
     def __bool__(self) -> bool:
         raise CompileError("an op branched with `if` on a value; ops must choose with ops.where")
@@ -398,10 +426,10 @@ class _Writer:
             if p not in self.wanted:
                 continue
             new = stand_ins[p].grad
-            if new.known is not None:  # folded to a number: keep the literal, write no line
-                self.grad[p] = new
+            if new.known is not None or new.code.isidentifier():
+                self.grad[p] = new  # a number, or another gradient passed on: no line needed
             else:
-                self.grad[p] = Symbol(f"g{self.slot[p]}")
+                self.grad[p] = Symbol(f"g{self.slot[p]}", never_negative_zero=True)
                 self.lines.append(f"    g{self.slot[p]} = {new.code}{comment}")
                 comment = ""
 

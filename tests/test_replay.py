@@ -235,3 +235,19 @@ def test_extra_outputs_are_computed_and_returned() -> None:
 def test_fn_returning_a_number_among_values_is_refused() -> None:
     with pytest.raises(CompileError, match="item 1 is a float"):
         compile(lambda x: (x * x, 2.0), [1.0])
+
+
+SIGNED_ZEROS = [(0.0, -0.0), (-0.0, -0.0), (-0.0, 1.0), (2.0, -0.0)]
+
+
+@pytest.mark.parametrize(("a", "b"), SIGNED_ZEROS)
+def test_signed_zero_gradients_replay_bit_for_bit(a: float, b: float) -> None:
+    # A + passes gradients on without a line of code; -0.0 is where that could go wrong.
+    p = Value(-0.0, label="p")
+
+    def fn(x: Value, y: Value) -> Value:
+        s = x * y + y * p + x
+        return (s * -1.0 + s.relu() * y) * x + p * p
+
+    step = compile(fn, [a, b])
+    assert_bit_equal(replayed(step, [a, b], [p]), eager(fn, [a, b], [p]))
