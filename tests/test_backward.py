@@ -180,3 +180,21 @@ def test_scopes_are_recorded_only_inside_record_scopes() -> None:
     assert plain.scope == ""
     assert plain._meta is None
     assert tagged.scope == "layers.0.neurons.1"
+
+
+def test_a_dropped_graph_leaves_nothing_for_the_cycle_collector() -> None:
+    # No closures, no cycles: reference counting alone frees every node of a graph.
+    gc.collect()
+    gc.disable()
+    try:
+        x = Value(0.5, label="x")
+        y = x
+        for _ in range(1000):
+            y = (y * x + 1.0).tanh()
+        y.backward()
+        list(y.backward_steps())
+        grad(y, [x], create_graph=True)
+        del y
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
