@@ -8,9 +8,20 @@ from typing import Any, cast
 
 from autograd import modes
 from autograd.hooks import run_hooks
+from autograd.ops import op_of
 from autograd.value import Value, split_inputs
 
-__all__ = ["backward", "grad", "hessian", "topological_order"]
+__all__ = [
+    "backward",
+    "begin_pass",
+    "contributions",
+    "end_pass",
+    "grad",
+    "hessian",
+    "propagate",
+    "reset_grads",
+    "topological_order",
+]
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -66,13 +77,30 @@ def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Va
     if modes.active and modes.recorder() is not None:
         modes.recorder().refuse("backward()")
     order = topological_order(root)
+    return order, reset_grads(order, root, gradient)
+
+
+def reset_grads(
+    order: list[Value], root: Value, gradient: float = 1.0
+) -> list[tuple[Value, float]]:
+    """Zero the grads of ``order``, seed ``root.grad``; return the leaves' earlier grads."""
     earlier: list[tuple[Value, float]] = []
     for node in order:
         if node.grad and node.grad_fn is None:
             earlier.append((node, node.grad))
         node.grad = 0.0
     root.grad = float(gradient)
-    return order, earlier
+    return earlier
+
+
+def propagate(order: list[Value]) -> None:
+    """The chain rule over ``order``, output first: each node's hooks, then its backward rule."""
+    for node in reversed(order):
+        if node._meta is not None and node._meta.hooks:
+            node.grad = float(run_hooks(node, node.grad))
+        rule = node.grad_fn
+        if rule is not None:
+            rule(node)  # e.g. mul_backward(out): adds out.grad * y into x.grad
 
 
 def end_pass(earlier: list[tuple[Value, float]]) -> None:
@@ -90,12 +118,7 @@ def backward(root: Value, gradient: float = 1.0) -> None:
             pass
         return
     order, earlier = begin_pass(root, gradient)
-    for node in reversed(order):
-        if node._meta is not None and node._meta.hooks:
-            node.grad = float(run_hooks(node, node.grad))
-        rule = node.grad_fn
-        if rule is not None:
-            rule(node)  # e.g. mul_backward(out): adds out.grad * y into x.grad
+    propagate(order)
     end_pass(earlier)
 
 
@@ -135,6 +158,26 @@ def run_rule(node: Value, stand_in: StandIn) -> None:
     """Apply the backward rule of ``node`` to its stand-in."""
     rule = cast(Callable[[StandIn], None], node.grad_fn)
     rule(stand_in)
+
+
+def contributions(node: Value, out_grad: float) -> list[float]:
+    """What ``node``'s backward rule adds into each input's grad, given ``out_grad``.
+
+    One entry per differentiable input slot (``x * x`` has two), from the rule run on
+    stand-ins, so no real ``.grad`` changes.
+
+    >>> x, y = Value(2.0), Value(3.0)
+    >>> contributions(x * y, 0.5)
+    [1.5, 1.0]
+    """
+    op = op_of(node)
+    if op is None:
+        return []
+    slots = tuple(StandIn(p.data, ()) for p in node._prev)
+    out = StandIn(node.data, slots)
+    out.grad = out_grad
+    run_rule(node, out)
+    return [0.0 if s.grad is ZERO else float(s.grad) for s in slots[: op.inputs]]
 
 
 def stand_ins(order: list[Value], *, as_values: bool) -> dict[Value, StandIn]:

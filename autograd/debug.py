@@ -10,7 +10,7 @@ from typing import TextIO
 
 from autograd import modes
 from autograd.anomaly import check_step
-from autograd.backward import StandIn, begin_pass, end_pass, run_rule
+from autograd.backward import begin_pass, contributions, end_pass
 from autograd.hooks import run_hooks
 from autograd.ops import Op, op_of
 from autograd.value import Value
@@ -90,17 +90,9 @@ def _is_atom(text: str) -> bool:
 
 
 def _edges(node: Value, op: Op, out_grad: float) -> tuple[Edge, ...]:
-    """Run the node's rule on stand-ins: once with out_grad = 1 (local derivatives), once real."""
-
-    def contributions(seed: float) -> list[float]:
-        parents = tuple(StandIn(p.data, ()) for p in node._prev)
-        stand_in = StandIn(node.data, parents)
-        stand_in.grad = seed
-        run_rule(node, stand_in)
-        return [float(p.grad + 0.0) for p in parents[: op.inputs]]
-
-    locals_ = contributions(1.0)
-    adds = contributions(out_grad)
+    """The node's rule on stand-ins: with out_grad = 1 (local derivatives), then for real."""
+    locals_ = contributions(node, 1.0)
+    adds = contributions(node, out_grad)
     return tuple(
         Edge(parent, local, add)
         for parent, local, add in zip(node._prev[: op.inputs], locals_, adds, strict=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import graphviz  # type: ignore[import-untyped]  # (graphviz ships no type information)
 
-from autograd.backward import ZERO, StandIn, run_rule, topological_order
+from autograd.backward import contributions, topological_order
 from autograd.ops import op_of
 from autograd.value import Value
 
@@ -26,7 +26,6 @@ __all__ = [
     "Graph",
     "Moment",
     "colour",
-    "contributions",
     "draw_dot",
     "escape",
     "grad_scale",
@@ -426,23 +425,6 @@ def _folded_leaf(p: Value, head: Value) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # From units to DOT text
-
-
-def contributions(node: Value, out_grad: float) -> list[float]:
-    """What ``node``'s backward rule adds into each input's grad: local derivative * out_grad.
-
-    >>> x, y = Value(2.0), Value(3.0)
-    >>> contributions(x * y, 0.5)
-    [1.5, 1.0]
-    """
-    op = op_of(node)
-    if op is None:
-        return []
-    slots = tuple(StandIn(p.data, ()) for p in node._prev)  # one per slot: x*x has two edges
-    out = StandIn(node.data, slots)
-    out.grad = out_grad
-    run_rule(node, out)
-    return [0.0 if s.grad is ZERO else float(s.grad) for s in slots[: op.inputs]]
 
 
 def number(x: float) -> str:

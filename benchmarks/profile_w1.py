@@ -18,8 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from autograd.backward import end_pass, topological_order
-from autograd.hooks import run_hooks
+from autograd.backward import end_pass, propagate, reset_grads, topological_order
 from benchmarks.data import make_moons
 from benchmarks.engines import EngineUnavailableError, default_weights, load_engine
 from benchmarks.suite import run_worker
@@ -76,27 +75,6 @@ class PhaseClock:
         self.steps[-1][phase] += time.process_time() - t0
 
 
-def _reset_grads(order: list[Any], root: Any) -> list[tuple[Any, float]]:
-    # The loop of autograd.backward.begin_pass, copied to time it apart from the ordering.
-    earlier: list[tuple[Any, float]] = []
-    for node in order:
-        if node.grad and node.grad_fn is None:
-            earlier.append((node, node.grad))
-        node.grad = 0.0
-    root.grad = 1.0
-    return earlier
-
-
-def _backward_loop(order: list[Any]) -> None:
-    # The loop of autograd.backward.backward, copied so it can be timed apart from begin_pass.
-    for node in reversed(order):
-        if node._meta is not None and node._meta.hooks:
-            node.grad = float(run_hooks(node, node.grad))
-        rule = node.grad_fn
-        if rule is not None:
-            rule(node)
-
-
 def phases(model: Any, value_type: Any, steps: int, warmup: int = 2) -> PhaseClock:
     """Run W1 steps phase by phase (GC on), timing the last ``steps`` of them."""
     xs, ys = make_moons()
@@ -115,9 +93,9 @@ def phases(model: Any, value_type: Any, steps: int, warmup: int = 2) -> PhaseClo
             with clock.run("topological_order"):
                 order = topological_order(root)
             with clock.run("grad reset"):
-                earlier = _reset_grads(order, root)
+                earlier = reset_grads(order, root)
             with clock.run("backward loop"):
-                _backward_loop(order)
+                propagate(order)
             with clock.run("end_pass"):
                 end_pass(earlier)
             with clock.run("update"):

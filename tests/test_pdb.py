@@ -58,6 +58,7 @@ def test_each_rule_shows_by_name_in_the_stack_under_backward(tmp_path: Path) -> 
     assert len(wheres) == len(EXPECTED_RULES)
     for rule, stack in zip(EXPECTED_RULES, wheres, strict=True):
         assert re.search(r"backward\.py\(\d+\)backward\(\)", stack)
+        assert re.search(r"backward\.py\(\d+\)propagate\(\)", stack)
         assert f"){rule}()" in stack
 
 
