@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograd import modes
+from autograd.ops import op_of
 
 if TYPE_CHECKING:
     from autograd.value import Value
@@ -92,15 +93,13 @@ def _bad(value: float, inputs: Sequence[float]) -> str | None:
 
 def check_forward(out: Value) -> None:
     """Raise if ``out`` is a nan or inf that its op made from clean inputs."""
-    from autograd.ops import op_of  # noqa: PLC0415 (ops imports nothing from here; avoids a cycle)
-
     op = op_of(out)
     if op is None:
         return
-    inputs = out._prev[: op.inputs]
-    kind = _bad(out.data, [x.data for x in out._prev])
+    prev = out._prev
+    kind = _bad(out.data, [x.data for x in prev])
     if kind is not None:
-        listed = ", ".join(_describe(x) for x in inputs)
+        listed = ", ".join(_describe(x) for x in prev[: op.inputs])
         raise FloatingPointError(
             f"{out._op} made {kind} from clean inputs: {listed}\n  the {out._op} was {_where(out)}"
         )

@@ -74,8 +74,8 @@ def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Va
     """
     if not isinstance(gradient, numbers.Real):
         raise TypeError(f"backward(gradient) must be a number, got {type(gradient).__name__}")
-    if modes.active and modes.recorder() is not None:
-        modes.recorder().refuse("backward()")
+    if modes.active and (recorder := modes.recorder()) is not None:
+        recorder.refuse("backward()")
     order = topological_order(root)
     return order, reset_grads(order, root, gradient)
 
@@ -211,8 +211,8 @@ def grad(
             raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__}")
     if not isinstance(output, Value):
         raise TypeError(f"grad() output must be a Value, got {type(output).__name__}")
-    if not create_graph and modes.active and modes.recorder() is not None:
-        modes.recorder().refuse("grad() without create_graph=True")
+    if not create_graph and modes.active and (recorder := modes.recorder()) is not None:
+        recorder.refuse("grad() without create_graph=True")
     order = topological_order(output)
     copies = stand_ins(order, as_values=create_graph)
     copies[output].grad = 1.0

@@ -82,8 +82,8 @@ class Value:
             self._annotations().op = _op
         if label:
             self.label = label
-        if modes.active and modes.recorder() is not None:
-            modes.recorder().made(self)
+        if modes.active and (recorder := modes.recorder()) is not None:
+            recorder.made(self)
 
     # -- the parts micrograd and PyTorch users look for
 
@@ -320,8 +320,8 @@ class Value:
 
 def _compared(x: Value, op: str, y: object, result: bool) -> bool:
     # While compile() records, a comparison may steer the graph: it becomes a guard.
-    if modes.active and modes.recorder() is not None:
-        modes.recorder().compared(x, op, y, result)
+    if modes.active and (recorder := modes.recorder()) is not None:
+        recorder.compared(x, op, y, result)
     return result
 
 
@@ -384,10 +384,10 @@ def _apply_modes(out: Value) -> None:
     if not modes.grad_enabled():
         out._x = out._y = None
         out.grad_fn = None
-    if modes.recorder() is not None:
-        modes.recorder().made(out)
-    if modes.scopes_enabled() and modes.current_scope():
-        out._annotations().scope = modes.current_scope()
+    if (recorder := modes.recorder()) is not None:
+        recorder.made(out)
+    if modes.scopes_enabled() and (scope := modes.current_scope()):
+        out._annotations().scope = scope
     if out.grad_fn is not None and modes.anomaly_enabled():
         from autograd.anomaly import check_forward, remember_site  # noqa: PLC0415 (debug only)
 
