@@ -481,7 +481,10 @@ class CompiledStep:
     """
 
     def __init__(
-        self, fn: Callable[..., Any], example_inputs: Sequence[float], on_change: str = "raise"
+        self,
+        fn: Callable[..., Any],
+        example_inputs: Sequence[float | Value],
+        on_change: str = "raise",
     ) -> None:
         if on_change not in ("raise", "record"):
             raise ValueError(f"on_change must be 'raise' or 'record', got {on_change!r}")
@@ -551,4 +554,4 @@ def compile(
     of raising GraphChangedError.
     ``step.source`` is the generated code: the chain rule unrolled for this very graph.
     """
-    return CompiledStep(fn, [_number(x, i) for i, x in enumerate(example_inputs)], on_change)
+    return CompiledStep(fn, example_inputs, on_change)
