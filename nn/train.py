@@ -161,7 +161,7 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     return history
 
 
-class _CompiledStep:
+class _FullBatchReplay:
     """The full-batch loss, recorded once by autograd.compile and replayed every epoch."""
 
     def __init__(
@@ -190,10 +190,10 @@ class _CompiledStep:
 
 def _compiled_step(
     batch_loss: Callable[[list[int]], tuple[Value, list[Output]]], n: int, batch_size: int | None
-) -> _CompiledStep:
+) -> _FullBatchReplay:
     if batch_size is not None and batch_size < n:
         raise ValueError(
             "fit(compiled=True) trains on the full batch: the recorded graph holds the data. "
             f"Leave batch_size unset (got {batch_size} for {n} samples)."
         )
-    return _CompiledStep(batch_loss, n)
+    return _FullBatchReplay(batch_loss, n)
