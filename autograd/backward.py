@@ -6,9 +6,15 @@ import numbers
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from autograd import modes
+from autograd import modes, value
 from autograd.hooks import run_hooks
-from autograd.ops import op_of
+from autograd.ops import (
+    MissingRuleError,
+    closure_backward,
+    missing_backward,
+    missing_rule_message,
+    op_of,
+)
 from autograd.value import Value, split_inputs
 
 __all__ = [
@@ -77,6 +83,10 @@ def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Va
     if modes.active and (recorder := modes.recorder()) is not None:
         recorder.refuse("backward()")
     order = topological_order(root)
+    if value.hand_built:  # someone built nodes by hand: check rules before changing any grad
+        for node in order:
+            if node.grad_fn is missing_backward:
+                raise MissingRuleError(missing_rule_message(node))
     return order, reset_grads(order, root, gradient)
 
 
@@ -156,8 +166,35 @@ class StandIn:
 
 def run_rule(node: Value, stand_in: StandIn) -> None:
     """Apply the backward rule of ``node`` to its stand-in."""
+    if node.grad_fn is missing_backward:
+        raise MissingRuleError(missing_rule_message(node))
+    if node.grad_fn is closure_backward:
+        raise TypeError(
+            f"node {node!r} has a micrograd-style closure (out._backward = fn): it adds into "
+            "the real nodes' .grad, so it cannot be run on the copies that grad(), "
+            "create_graph and compile work on. Make the op with "
+            "autograd.define_op(name, forward, backward) to use it there."
+        )
     rule = cast(Callable[[StandIn], None], node.grad_fn)
     rule(stand_in)
+
+
+def _probe_closure(node: Value, out_grad: float) -> list[float]:
+    """What a micrograd-style closure adds into each input, measured on the real nodes with
+    their grads at 0, every grad put back afterwards (looking changes nothing)."""
+    inputs = node._prev
+    saved = [(n, n.grad) for n in dict.fromkeys((*inputs, node))]
+    try:
+        for x in inputs:
+            x.grad = 0.0
+        node.grad = out_grad
+        node._backward()
+        first = {x: i for i, x in reversed(list(enumerate(inputs)))}
+        # x * x built by hand: the closure adds both parts into one x; show them on its first slot
+        return [x.grad if first[x] == i else 0.0 for i, x in enumerate(inputs)]
+    finally:
+        for n, g in saved:
+            n.grad = g
 
 
 def contributions(node: Value, out_grad: float) -> list[float]:
@@ -173,6 +210,8 @@ def contributions(node: Value, out_grad: float) -> list[float]:
     op = op_of(node)
     if op is None:
         return []
+    if op.kind == "closure":
+        return _probe_closure(node, out_grad)
     slots = tuple(StandIn(p.data, ()) for p in node._prev)
     out = StandIn(node.data, slots)
     out.grad = out_grad

@@ -17,7 +17,7 @@ from typing import Any
 import graphviz  # type: ignore[import-untyped]  # (graphviz ships no type information)
 
 from autograd.backward import contributions, topological_order
-from autograd.ops import op_of
+from autograd.ops import missing_backward, op_of
 from autograd.value import Value
 
 __all__ = [
@@ -491,7 +491,12 @@ def _edges(unit: Unit, moment: Moment) -> list[tuple[Value, float | None]]:
     """The unit's input edges as (input box head, gradient passed along it or None)."""
     passed: dict[Value, list[float]] = {}
     for member in unit.members:
-        if member.grad_fn is not None and moment.has_sent(member) and member in moment.grads:
+        rule = member.grad_fn
+        if (
+            rule not in (None, missing_backward)
+            and moment.has_sent(member)
+            and member in moment.grads
+        ):
             passed[member] = contributions(member, moment.grads[member])
     if unit.kind == "scope":  # one edge per input box, carrying the sum of what it gets
         total: dict[Value, float | None] = {}

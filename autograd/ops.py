@@ -26,17 +26,23 @@ if TYPE_CHECKING:
     from autograd.value import Value
 
 __all__ = [
+    "DEFINED",
     "OPS",
+    "MissingRuleError",
     "Op",
     "absolute",
+    "closure_backward",
     "cos",
     "div",
     "exp",
     "leaky_relu",
     "log",
     "log1p",
+    "missing_backward",
+    "missing_rule_message",
     "op_of",
     "power",
+    "register",
     "relu",
     "sigmoid",
     "sign",
@@ -339,6 +345,41 @@ def softplus_backward(out: Value) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Nodes built by hand, micrograd's way: out = Value(data, (x,), "exp"), then maybe
+# out._backward = fn. Their rules are named too, so a stack trace still says what ran.
+
+
+class MissingRuleError(TypeError):
+    """A node built by hand with inputs has no backward rule: its gradient cannot flow on."""
+
+
+def missing_rule_message(node: Value) -> str:
+    """What to tell a user whose hand-built ``node`` has no rule (used wherever a rule runs)."""
+    name = f"{node.label!r} " if node.label else ""
+    count = len(node._prev)
+    return (
+        f"node {name}{node!r} was built by hand, Value(data, children, op), with {count} "
+        f"input{'s' if count != 1 else ''} but no backward rule, so its gradient cannot flow "
+        "on to its inputs (they would silently get 0). Give it a rule, micrograd's way: "
+        "`out._backward = fn`, where fn() adds d(out)/d(x) * out.grad into each x.grad; "
+        "or make the op with autograd.define_op(name, forward, backward)."
+    )
+
+
+def missing_backward(out: Value) -> None:
+    """out = Value(data, children, op) with no rule: no local derivative is known, so raise."""
+    raise MissingRuleError(missing_rule_message(out))
+
+
+def closure_backward(out: Value) -> None:
+    """out._backward = fn, micrograd's way: fn() adds into the inputs' grads itself."""
+    meta = out._meta
+    assert meta is not None
+    assert meta.step is not None
+    meta.step()  # the user's closure: step into it to see their chain rule
+
+
+# ---------------------------------------------------------------------------------------------
 # The table: what renderers, debuggers, tests and the compiler loop over.
 
 
@@ -358,6 +399,11 @@ class Op:
     backward: Callable[[Value], None]
     inputs: int
     local: tuple[str, ...]
+    # "builtin": a row of OPS; "defined": a user's op from define_op (its forward and
+    # backward compute on floats, and on Values if written with arithmetic and our functions);
+    # "closure": a node built by hand with a micrograd-style closure (no forward is known).
+    kind: str = "builtin"
+    user_backward: Callable[..., Any] | None = None  # define_op's backward(*xs, out, out_grad)
 
 
 OPS: dict[str, Op] = {
@@ -393,9 +439,42 @@ OPS: dict[str, Op] = {
     )
 }
 
+# Users' ops (define_op), rows like ours, kept apart so that OPS stays the built-in table.
+DEFINED: dict[str, Op] = {}
+
 _OP_BY_BACKWARD: dict[Callable[[Value], None], Op] = {op.backward: op for op in OPS.values()}
+
+
+def register(op: Op) -> None:
+    """Add a user's op (``define_op``) to the table, so every tool that asks ``op_of`` knows it."""
+    if op.name in OPS:
+        raise ValueError(f"{op.name!r} is a built-in op; choose another name for yours")
+    # Defined again (a notebook cell run twice): the new row replaces the old under its name,
+    # and nodes made before keep the row of the rule they were made with.
+    DEFINED[op.name] = op
+    _OP_BY_BACKWARD[op.backward] = op
+
+
+def _no_forward(*inputs: Num) -> Num:
+    raise TypeError(
+        "this node was built by hand with a micrograd-style closure: its forward maths is not "
+        "known; make the op with autograd.define_op(name, forward, backward) instead"
+    )
+
+
+def _hand_built(node: Value, rule: Callable[[Value], None]) -> Op:
+    """The row a node built by hand stands for: its ``_op`` text, its inputs, no forward."""
+    text = node._meta.op if node._meta is not None and node._meta.op else "?"
+    count = len(node._prev)
+    return Op(text, text, _no_forward, rule, count, ("local",) * count, "closure")
 
 
 def op_of(node: Value) -> Op | None:
     """The Op that made ``node``, or None for a leaf."""
-    return _OP_BY_BACKWARD.get(node.grad_fn) if node.grad_fn is not None else None
+    rule = node.grad_fn
+    if rule is None:
+        return None
+    op = _OP_BY_BACKWARD.get(rule)
+    if op is None and (rule is closure_backward or rule is missing_backward):
+        return _hand_built(node, rule)
+    return op

@@ -365,6 +365,12 @@ class _Writer:
             if node._meta is not None and node._meta.hooks:
                 raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
             op = ops.op_of(node)
+            if op is not None and op.kind == "closure":
+                raise CompileError(
+                    f"{_name(node, i)} was built by hand (Value(data, children, op)): compile "
+                    "knows no forward maths for it; make the op with "
+                    "autograd.define_op(name, forward, backward) to compile it"
+                )
             if op is not None:
                 expression = op.forward(*(self.value[p] for p in node._prev))
                 self._assign(node, f"v{i}", _code(expression), _comment(node, op.name))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Union
@@ -14,6 +16,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Value"]
 
+# Set once any node is built by hand with inputs (Value(data, children, op)): from then on
+# backward() checks every graph for such a node without a rule before it changes any grad.
+hand_built = False
+
 Operand = Union["Value", float, int]
 Backward = Callable[["Value"], None]
 
@@ -21,11 +27,12 @@ Backward = Callable[["Value"], None]
 class _Meta:
     """The rarely used parts of a node, kept apart so that a plain node stays small."""
 
-    __slots__ = ("hooks", "label", "op", "scope", "site")
+    __slots__ = ("hooks", "label", "op", "scope", "site", "step")
 
     def __init__(self) -> None:
         self.label = ""
         self.op = ""  # the op text of a node built by hand: Value(data, children, "op")
+        self.step: Callable[[], None] | None = None  # a micrograd-style closure: out._backward
         self.hooks: list[Callable[[float], float | None]] = []
         self.site: tuple[str, int, str] | None = None  # (file, line, code) in anomaly mode
         self.scope = ""  # e.g. "layers.0.neurons.3", set inside record_scopes()
@@ -50,7 +57,10 @@ class Value:
     (5.0, 4.0)
     """
 
-    __slots__ = ("_meta", "_x", "_y", "data", "grad", "grad_fn")
+    # __dict__ lets users hang their own attributes on nodes (p.m = 0.0 for an Adam of their
+    # own, v._vis_color for a drawing helper), as on micrograd's Value; it costs one pointer
+    # per node until an attribute is set.
+    __slots__ = ("__dict__", "_meta", "_x", "_y", "data", "grad", "grad_fn")
 
     data: float
     grad: float  # after backward(): d(output)/d(this); leaves accumulate across calls
@@ -76,8 +86,14 @@ class Value:
             if not isinstance(child, Value):
                 raise TypeError(f"_children must be Values, got {type(child).__name__}")
         self._x, self._y = split_inputs(children)
+        # A node built by hand with inputs has no rule until one is assigned (out._backward =
+        # fn, micrograd's way): until then its rule says so, instead of a silent zero gradient.
         self.grad_fn = None
         self._meta = None
+        if children:
+            global hand_built
+            hand_built = True
+            self.grad_fn = ops.missing_backward
         if _op:
             self._annotations().op = _op
         if label:
@@ -112,6 +128,36 @@ class Value:
         if op.name == "pow_const":
             return f"**{_short(self._y.data)}"
         return op.symbol
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """This node's own chain-rule step, as in micrograd: ``o._backward()`` adds the local
+        derivative times ``o.grad`` into the ``.grad`` of o's inputs, for this one node only.
+
+        >>> a, b = Value(2.0), Value(3.0)
+        >>> c = a * b
+        >>> c.grad = 1.0
+        >>> c._backward()
+        >>> a.grad, b.grad
+        (3.0, 2.0)
+        """
+        if self._meta is not None and self._meta.step is not None:
+            return self._meta.step
+        rule = self.grad_fn
+        if rule is None:
+            return _leaf_step
+        return functools.partial(rule, self)  # the named rule itself runs, e.g. mul_backward
+
+    @_backward.setter
+    def _backward(self, step: Callable[[], None]) -> None:
+        # micrograd's way to define an op: out = Value(data, (x,), "exp"); out._backward = fn.
+        if not callable(step):
+            raise TypeError(
+                f"_backward must be a function taking no arguments, got {type(step).__name__}"
+            )
+        self._annotations().step = step
+        if self._x is not None:  # a leaf has nothing to pass a gradient on to
+            self.grad_fn = ops.closure_backward
 
     @property
     def scope(self) -> str:
@@ -174,9 +220,11 @@ class Value:
         return RemovableHandle(self, hook)
 
     def __repr__(self) -> str:
-        parts = [f"data={_short(self.data)}", f"grad={_short(self.grad)}"]
+        # micrograd's repr, digit for digit: Value(data=0.8958441028683222, grad=0)
+        grad = "0" if self.grad == 0.0 and math.copysign(1.0, self.grad) > 0.0 else self.grad
+        parts = [f"data={self.data}", f"grad={grad}"]
         if self.label:
-            parts.insert(0, f"label={self.label!r}")
+            parts.append(f"label={self.label!r}")
         if self._op:
             parts.append(f"op={self._op!r}")
         return f"Value({', '.join(parts)})"
@@ -284,26 +332,14 @@ class Value:
         out = ops.softplus(self.data, b.data, t.data)
         return _record(out, self, (b, t), ops.softplus_backward)
 
-    # -- comparisons and conversions look at .data
+    # -- comparisons and conversions. == and != are identity (as in micrograd and plain
+    # Python), so `v in nodes` on a list of nodes works; < <= > >= compare .data.
 
     def __float__(self) -> float:
         return self.data
 
     def __bool__(self) -> bool:
         return _compared(self, "!=", 0.0, self.data != 0.0)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Value | numbers.Real):
-            return NotImplemented
-        return _compared(self, "==", other, self.data == _data(other, "=="))
-
-    def __ne__(self, other: object) -> bool:
-        if not isinstance(other, Value | numbers.Real):
-            return NotImplemented
-        return _compared(self, "!=", other, self.data != _data(other, "!="))
-
-    # Values compare by data but hash by identity (like torch.Tensor), so sets of nodes work.
-    __hash__ = object.__hash__
 
     def __lt__(self, other: Operand) -> bool:
         return _compared(self, "<", other, self.data < _data(other, "<"))
@@ -343,6 +379,10 @@ def joined_inputs(x: Any, y: Any) -> tuple[Any, ...]:
     if type(y) is tuple:
         return (x, *y)
     return (x, y)
+
+
+def _leaf_step() -> None:
+    """A leaf's ``_backward``: it has no inputs to pass a gradient on to (micrograd's no-op)."""
 
 
 def _short(x: float) -> str:

@@ -79,14 +79,41 @@ def test_augmented_assignment_builds_new_nodes() -> None:
     assert w.data == 9.0
 
 
-def test_comparisons_compare_data() -> None:
+def test_order_comparisons_compare_data() -> None:
     assert Value(1.0) < Value(2.0)
     assert Value(1.0) <= 1
     assert Value(3.0) > 2.5
     assert Value(3.0) >= Value(3.0)
-    assert Value(2.0) == Value(2.0)
-    assert Value(2.0) == 2
-    assert Value(2.0) != Value(3.0)
+
+
+def test_equality_is_identity_as_in_micrograd() -> None:
+    a, b = Value(2.0), Value(2.0)
+    same = a
+    assert a == same
+    assert a != b
+    assert not (a == 2)  # noqa: SIM201 (the operator itself is under test)
+    assert (a == b) is (b == a) is False
+
+
+def test_a_list_based_graph_walker_finds_every_node() -> None:
+    # the published micrograd-style trace: visited nodes kept in a list, not a set
+    def trace(root: Value) -> list[Value]:
+        nodes: list[Value] = []
+
+        def build(v: Value) -> None:
+            if v not in nodes:
+                nodes.append(v)
+                for child in v._prev:
+                    build(child)
+
+        build(root)
+        return nodes
+
+    x1, x2, w1, w2 = Value(2.0), Value(0.0), Value(-3.0), Value(1.0)
+    b = Value(6.8813735870195432)
+    n = x1 * w1 + x2 * w2 + b  # x2 * w2 and x2 both have data 0: equal data, distinct nodes
+    o = n.tanh()
+    assert len(trace(o)) == 10
 
 
 def test_values_with_equal_data_stay_distinct_in_sets() -> None:
@@ -116,8 +143,8 @@ def test_repr_shows_label_data_grad_and_op() -> None:
     x = Value(2.0, label="x")
     y = x.tanh()
     y.label = "y"
-    assert repr(x) == "Value(label='x', data=2, grad=0)"
-    assert repr(y) == "Value(label='y', data=0.964028, grad=0, op='tanh')"
+    assert repr(x) == "Value(data=2.0, grad=0, label='x')"
+    assert repr(y) == f"Value(data={math.tanh(2.0)!r}, grad=0, label='y', op='tanh')"
 
 
 def test_label_must_be_text() -> None:
@@ -134,8 +161,12 @@ def test_detach_makes_a_leaf_with_the_same_data() -> None:
     assert x.grad == 4.0
 
 
-def test_nodes_have_no_instance_dict() -> None:
-    assert not hasattr(Value(1.0), "__dict__")
+def test_users_can_hang_their_own_attributes_on_nodes() -> None:
+    p = Value(1.0)
+    p.m = 0.0  # an Adam of their own
+    p._vis_color = "red"  # a drawing helper's
+    assert (p.m, p._vis_color) == (0.0, "red")
+    assert (p * 2).__dict__ == {}  # nodes that get none stay without
 
 
 def test_nan_stays_nan_through_ops() -> None:
