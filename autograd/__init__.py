@@ -2,13 +2,14 @@
 
 from autograd.anomaly import detect_anomaly
 from autograd.backward import backward, grad, hessian, topological_order
-from autograd.check import GradcheckError, gradcheck
+from autograd.check import GradcheckError, RuleCheck, check_rules, gradcheck
+from autograd.custom import define_op
 from autograd.debug import Edge, Step, backward_steps, format_trace, trace_backward
 from autograd.draw import DotNotFoundError, draw_dot
 from autograd.frames import render_backward
 from autograd.hooks import RemovableHandle
 from autograd.modes import gc_paused, named_scope, no_grad, record_scopes
-from autograd.ops import OPS, Op
+from autograd.ops import OPS, MissingRuleError, Op
 from autograd.replay import CompiledStep, CompileError, GraphChangedError, Replay, compile
 from autograd.value import Value
 
@@ -20,14 +21,18 @@ __all__ = [
     "Edge",
     "GradcheckError",
     "GraphChangedError",
+    "MissingRuleError",
     "Op",
     "RemovableHandle",
     "Replay",
+    "RuleCheck",
     "Step",
     "Value",
     "backward",
     "backward_steps",
+    "check_rules",
     "compile",
+    "define_op",
     "detect_anomaly",
     "draw_dot",
     "format_trace",
