@@ -17,7 +17,16 @@ from autograd.modes import named_scope
 from autograd.value import Value
 from nn.init import LEAKY_RELU_SLOPE, Initializer, resolve
 
-__all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron", "from_config"]
+__all__ = [
+    "ACTIVATIONS",
+    "BIAS_INITS",
+    "GLOBAL_RANDOM",
+    "MLP",
+    "Layer",
+    "Module",
+    "Neuron",
+    "from_config",
+]
 
 Input = Sequence[Value | float]
 Output = Value | list[Value]
@@ -49,11 +58,41 @@ def _check_width(n: object, what: str) -> int:
     return n
 
 
+class _GlobalRandom(random.Random):
+    """Draws through the ``random`` module's own generator, so ``random.seed(1337)`` governs it.
+
+    ``uniform`` and ``normalvariate`` are built on ``random()``: overriding it makes every draw
+    the very number ``random.uniform(-1, 1)`` would give, as micrograd draws its weights.
+    """
+
+    def random(self) -> float:
+        """The next number of the global generator (``random.random()``)."""
+        return random.random()
+
+    def getrandbits(self, k: int, /) -> int:
+        """The next bits of the global generator (``random.getrandbits(k)``)."""
+        return random.getrandbits(k)
+
+
+GLOBAL_RANDOM = _GlobalRandom()
+
+
 def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
-    """A private generator, so building a model never moves the global ``random`` state."""
+    """``rng``, a generator of its own for ``seed``, or else the global one, as in micrograd."""
     if rng is not None and seed is not None:
         raise ValueError("pass seed or rng, not both")
-    return rng if rng is not None else random.Random(seed)
+    if rng is not None:
+        return rng
+    return GLOBAL_RANDOM if seed is None else random.Random(seed)
+
+
+BIAS_INITS = ("zeros", "uniform")  # micrograd's nn: b = 0; the lecture: b ~ U(-1, 1)
+
+
+def _check_bias_init(bias_init: str) -> str:
+    if bias_init not in BIAS_INITS:
+        raise ValueError(f"unknown bias_init {bias_init!r}; use one of {list(BIAS_INITS)}")
+    return bias_init
 
 
 def _scopes_on() -> bool:
@@ -138,8 +177,11 @@ class Neuron(Module):
     """One neuron: ``activation(b + w0*x0 + w1*x1 + ...)``, micrograd's ``Neuron(nin, nonlin)``.
 
     ``nonlin=False`` makes it linear (micrograd); otherwise ``activation`` is applied. Weights
-    come from ``init`` (micrograd's U(-1, 1) by default), drawn from ``random.Random(seed)`` or
-    the given ``rng``; ``fan_out`` is the width of the layer (for Kaiming fan_out and Xavier).
+    come from ``init`` (micrograd's U(-1, 1) by default), drawn from ``random.Random(seed)``,
+    the given ``rng``, or else Python's global ``random`` (micrograd's way: ``random.seed``
+    governs it); ``fan_out`` is the width of the layer (for Kaiming fan_out and Xavier).
+    ``bias_init="uniform"`` draws the bias from U(-1, 1) after the weights, as the lecture's
+    neuron does; micrograd's nn starts it at 0 (``"zeros"``).
 
     >>> n = Neuron(2, seed=1)
     >>> n
@@ -159,13 +201,15 @@ class Neuron(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         fan_out: int = 1,
+        bias_init: str = "zeros",
     ) -> None:
         _check_width(nin, "nin")
         self.activation = _check_activation(activation) if nonlin else "linear"
+        _check_bias_init(bias_init)
         draw = resolve(init)
         generator = _rng(seed, rng)
         self.w = [Value(draw(generator, nin, fan_out, self.activation)) for _ in range(nin)]
-        self.b = Value(0.0)
+        self.b = Value(generator.uniform(-1.0, 1.0) if bias_init == "uniform" else 0.0)
         self._fn = ACTIVATIONS[self.activation][0]
 
     @property
@@ -217,11 +261,20 @@ class Layer(Module):
         init: str | Initializer = "uniform",
         seed: int | None = None,
         rng: random.Random | None = None,
+        bias_init: str = "zeros",
     ) -> None:
         _check_width(nout, "nout")
         generator = _rng(seed, rng)
         self.neurons = [
-            Neuron(nin, nonlin, activation=activation, init=init, rng=generator, fan_out=nout)
+            Neuron(
+                nin,
+                nonlin,
+                activation=activation,
+                init=init,
+                rng=generator,
+                fan_out=nout,
+                bias_init=bias_init,
+            )
             for _ in range(nout)
         ]
 
@@ -272,8 +325,10 @@ class Layer(Module):
 class MLP(Module):
     """Layers of neurons: ``activation`` after every hidden layer, ``output_activation`` last.
 
-    ``MLP(2, [16, 16, 1])`` is micrograd's demo network (ReLU hidden, linear output); with
-    ``seed=1337`` it even draws micrograd's weights after ``random.seed(1337)``.
+    ``MLP(2, [16, 16, 1])`` is micrograd's demo network (ReLU hidden, linear output), and after
+    ``random.seed(1337)`` it draws micrograd's very weights (so does ``seed=1337``, without
+    touching the global generator). The lecture's network is
+    ``MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", bias_init="uniform")``.
 
     >>> model = MLP(2, [4, 1], seed=0)
     >>> model.layers[1]
@@ -292,6 +347,7 @@ class MLP(Module):
         init: str | Initializer = "uniform",
         seed: int | None = None,
         rng: random.Random | None = None,
+        bias_init: str = "zeros",
     ) -> None:
         if isinstance(nouts, int | str) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
@@ -307,6 +363,7 @@ class MLP(Module):
                 activation=output_activation if i == last else activation,
                 init=init,
                 rng=generator,
+                bias_init=bias_init,
             )
             for i in range(len(nouts))
         ]

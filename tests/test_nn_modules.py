@@ -154,11 +154,18 @@ def test_same_seed_same_weights_other_seed_other_weights() -> None:
     assert MLP(2, [4, 1], seed=7).state_dict() != MLP(2, [4, 1], seed=8).state_dict()
 
 
-def test_building_a_model_leaves_the_global_random_state_alone() -> None:
+def test_a_seeded_model_leaves_the_global_random_state_alone() -> None:
     state = random.getstate()
     MLP(2, [16, 16, 1], seed=3)
-    MLP(2, [16, 16, 1])
+    Neuron(3, rng=random.Random(1))
     assert random.getstate() == state
+
+
+def test_without_a_seed_weights_come_from_the_global_random_as_in_micrograd() -> None:
+    random.seed(21)
+    expected = [random.uniform(-1, 1) for _ in range(3)]
+    random.seed(21)
+    assert [w.data for w in Neuron(3).w] == expected
 
 
 def test_an_rng_can_be_shared_between_modules() -> None:
