@@ -12,6 +12,7 @@ from autograd import modes
 from autograd.anomaly import check_step
 from autograd.backward import begin_pass, contributions, end_pass
 from autograd.hooks import run_hooks
+from autograd.names import node_names
 from autograd.ops import Op, op_of
 from autograd.value import Value
 
@@ -100,7 +101,7 @@ def _edges(node: Value, op: Op, out_grad: float) -> tuple[Edge, ...]:
 
 
 def _names(order: list[Value]) -> dict[int, str]:
-    return {id(node): node.label or f"v{i}" for i, node in enumerate(order)}
+    return node_names(order)
 
 
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:

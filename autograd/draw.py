@@ -9,38 +9,31 @@ says the sign and size of its gradient, an edge's width the size of the contribu
 from __future__ import annotations
 
 import math
-import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-import graphviz  # type: ignore[import-untyped]  # (graphviz ships no type information)
 
 from autograd.backward import contributions, topological_order
-from autograd.ops import missing_backward, op_of
+from autograd.names import node_names
+from autograd.ops import missing_backward
+from autograd.render import DotNotFoundError, Drawing
+from autograd.summary import Graph, Layout, Unit
 from autograd.value import Value
 
 __all__ = [
     "DotNotFoundError",
     "Drawing",
-    "Graph",
     "Moment",
     "colour",
     "draw_dot",
     "escape",
     "grad_scale",
-    "inputs_of",
     "number",
     "picture",
-    "require_dot",
+    "require_value",
+    "round_ticks",
 ]
 
-INSTALL_DOT = (
-    "sudo apt-get install graphviz (Debian/Ubuntu), brew install graphviz (macOS), "
-    "conda install graphviz, or see https://graphviz.org/download/"
-)
 RANKDIRS = ("LR", "RL", "TB", "BT")
-FAN_IN = 5  # a summary box shows at most this many inputs (first ones, '…', the last one)
 
 # A diverging palette (ColorBrewer RdBu's middle tones, dark enough to see, light enough to read
 # black text on): blue for negative gradients, white for zero, red for positive ones.
@@ -48,38 +41,17 @@ NEGATIVE = (0x43, 0x93, 0xC3)
 POSITIVE = (0xD6, 0x60, 0x4D)
 NAN_COLOUR = "#ffe066"
 HIGHLIGHT = "#ff7f00"  # the node a backward step is working on
-FOLDED = "#f0f0f0"
+FONT = "Helvetica"  # in an SVG, autograd.fonts names the fonts with its widths on each system
 
 
-class DotNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]  # (untyped base)
-    """Graphviz's ``dot`` program is not on PATH: says how to install it."""
-
-    def __init__(self, what: str = "render the graph") -> None:
-        RuntimeError.__init__(
-            self,
-            f"cannot {what}: Graphviz's `dot` program is not on PATH. Install it with "
-            f"{INSTALL_DOT}. Without it the DOT text is still there: draw_dot(...).source",
+def require_value(root: object, function: str) -> Value:
+    """``root`` if it is a Value, else a TypeError saying which argument of ``function`` it was."""
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"{function}(root) draws the graph of a Value, got {type(root).__name__} {root!r}: "
+            f"pass the Value whose graph to draw, e.g. {function}(loss)"
         )
-
-
-def require_dot(what: str = "render the graph") -> None:
-    """Raise ``DotNotFoundError`` (with the install command) unless ``dot`` is on PATH."""
-    if shutil.which("dot") is None:
-        raise DotNotFoundError(what)
-
-
-class Drawing(graphviz.Digraph):  # type: ignore[misc]  # (untyped base)
-    """A ``graphviz.Digraph`` that says how to install ``dot`` when rendering without it."""
-
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        """Render and return the bytes (or text); see ``graphviz.Digraph.pipe``."""
-        require_dot()
-        return super().pipe(*args, **kwargs)
-
-    def render(self, *args: Any, **kwargs: Any) -> Any:
-        """Render into a file and return its path; see ``graphviz.Digraph.render``."""
-        require_dot()
-        return super().render(*args, **kwargs)
+    return root
 
 
 @dataclass(frozen=True)
@@ -89,7 +61,7 @@ class Moment:
     ``grads`` holds the gradient of every node that has one (a node missing has had nothing
     arrive yet); ``partial`` nodes still wait for more; ``sent`` nodes have passed their
     contributions to their inputs (``None``: all have); ``current`` is highlighted;
-    ``names`` are shown for nodes without a label.
+    ``names`` are shown for nodes without a label (by ``id``, see ``autograd.names``).
     """
 
     grads: Mapping[Value, float]
@@ -98,7 +70,7 @@ class Moment:
     current: Value | None = None
     caption: str = ""
     scale: float | None = None  # the |grad| drawn at full colour; None: the largest shown
-    names: Mapping[Value, str] = field(default_factory=dict)  # shown for unlabelled nodes
+    names: Mapping[int, str] = field(default_factory=dict)  # id(node) -> its name
 
     def has_sent(self, node: Value) -> bool:
         """Whether ``node`` has passed its gradient on to its inputs."""
@@ -114,13 +86,16 @@ def draw_dot(
     max_nodes: int | None = 200,
     summary_boxes: int = 50,
     show_grads: bool | None = None,
+    variable_names: bool | None = None,
 ) -> Drawing:
     """Draw the graph of ``root``: a ``graphviz.Digraph``, shown inline in Jupyter as SVG.
 
-    ``params`` are drawn as parameters (bold, rounded); without it every labelled leaf is.
-    Grads are shown once computed: ``show_grads=None`` decides by ``root.grad``, which
-    ``backward()`` sets to 1 (a fresh node has 0). A graph of more than ``max_nodes`` Values
-    is drawn as a summary of at most ``summary_boxes`` boxes (long sums folded, each call of a
+    ``params`` are drawn as parameters (bold, rounded); without it leaves are drawn alike.
+    A node without a label is named after the caller's variable holding it, else ``v<i>``
+    (``variable_names=False`` turns the variables off; see ``autograd.names``). Grads are
+    shown once computed: ``show_grads=None`` decides by ``root.grad``, which ``backward()``
+    sets to 1 (a fresh node has 0). A graph of more than ``max_nodes`` Values is drawn as a
+    summary of at most ``summary_boxes`` boxes (long sums folded, each call of a
     ``named_scope`` one box, the levels nearest the output); ``max_nodes=None`` draws all.
 
     >>> a = Value(2.0, label="a")
@@ -128,12 +103,16 @@ def draw_dot(
     >>> 'a | data 2 | grad ?' in dot.source.replace("</TD><TD>", " | ")
     True
     """
+    root = require_value(root, "draw_dot")
+    order = topological_order(root)
+    names = node_names(order, variables=variable_names)
     if show_grads is None:
         show_grads = root.grad != 0.0
     if show_grads:
-        moment = Moment({n: n.grad for n in topological_order(root)})
+        moment = Moment({n: n.grad for n in order}, names=names)
     else:
-        moment = Moment({}, sent=frozenset(), caption="grads not computed yet (?): call backward()")
+        caption = "grads not computed yet (?): call backward()"
+        moment = Moment({}, sent=frozenset(), caption=caption, names=names)
     return picture(
         root,
         moment,
@@ -168,259 +147,6 @@ def picture(
     else:
         layout = graph.summary(min(max_nodes, summary_boxes))
     return _emit(graph, layout, moment, rankdir=rankdir, format=format)
-
-
-# ---------------------------------------------------------------------------------------------
-# The graph as drawn: constant settings of ops (the 2 of x**2) are left out, the op name says it.
-
-
-def inputs_of(node: Value) -> tuple[Value, ...]:
-    """The differentiable inputs of ``node``: ``_prev`` without the op's constant settings."""
-    op = op_of(node)
-    return node._prev if op is None else node._prev[: op.inputs]
-
-
-@dataclass
-class Unit:
-    """One box of a picture: a node, or many folded into one (a long sum, a scope's call)."""
-
-    head: Value  # the node whose data and grad the box shows
-    kind: str = "node"  # "node", "sum" or "scope"
-    members: list[Value] = field(default_factory=list)  # the op nodes folded in (head included)
-    leaves: int = 0  # leaves made in the same scope (constants), folded into a scope box
-    inputs: list[tuple[Value, Value, int]] = field(default_factory=list)  # (input, member, slot)
-    hidden: int = 0  # inputs left out of the picture ('…' box)
-    expanded: bool = True  # False: none of its inputs are drawn (the edge of a summary)
-
-
-@dataclass
-class Layout:
-    """Which units a picture draws, and what it says it left out."""
-
-    units: list[Unit]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Graph:
-    """The nodes ``root`` depends on through differentiable inputs, in topological order."""
-
-    root: Value
-    nodes: list[Value]
-    index: dict[Value, int]
-    params: set[Value] | None
-
-    @classmethod
-    def of(cls, root: Value, params: set[Value] | None) -> Graph:
-        """Collect the nodes of ``root``'s graph that a picture draws."""
-        order = topological_order(root)
-        drawn = {root}
-        for node in reversed(order):  # consumers come before their inputs
-            if node in drawn:
-                drawn.update(inputs_of(node))
-        nodes = [n for n in order if n in drawn]
-        return cls(root, nodes, {n: i for i, n in enumerate(nodes)}, params)
-
-    def full_detail(self) -> Layout:
-        """Every node its own box."""
-        units = [Unit(n, members=[n]) for n in self.nodes]
-        for unit in units:
-            unit.inputs = [(p, unit.head, slot) for slot, p in enumerate(inputs_of(unit.head))]
-        return Layout(units)
-
-    def summary(self, boxes: int) -> Layout:
-        """At most ``boxes`` boxes: scopes and sums folded, the levels nearest the output."""
-        folding = Folding.of(self)
-        shown: dict[Value, Unit] = {}
-        level = [folding.head_of[self.root]]
-        shown[level[0]] = folding.unit(level[0])
-        levels = 1
-        while level:
-            new: dict[Value, None] = {}  # not a list: Values compare by data, hash by identity
-            for head in level:
-                unit = shown[head]
-                if len(unit.inputs) > FAN_IN:
-                    unit.hidden = len(unit.inputs) - (FAN_IN - 1)
-                    unit.inputs = unit.inputs[: FAN_IN - 2] + unit.inputs[-1:]
-                for p, _, _ in unit.inputs:
-                    h = folding.head_of[p]
-                    if h not in shown:
-                        new[h] = None
-            if len(shown) + len(new) > boxes:
-                for head in level:  # the edge of the picture: its inputs are left out
-                    unit = shown[head]
-                    unit.hidden += len(unit.inputs)
-                    unit.inputs, unit.expanded = [], False
-                break
-            for h in new:
-                shown[h] = folding.unit(h)
-            level = list(new)
-            levels += 1 if new else 0
-        for unit in shown.values():
-            unit.inputs = [(folding.head_of[p], m, s) for p, m, s in unit.inputs]
-        units = sorted(shown.values(), key=lambda u: self.index[u.head])
-        return Layout(units, folding.notes(units, levels))
-
-
-@dataclass
-class Folding:
-    """How a big graph folds: each node's box (its head), for scopes and long sums."""
-
-    graph: Graph
-    head_of: dict[Value, Value]
-    groups: dict[Value, list[Value]]  # scope box head -> its op nodes, inputs first
-    sums: dict[Value, list[Value]]  # Σ head -> the + nodes folded into it
-
-    @classmethod
-    def of(cls, graph: Graph) -> Folding:
-        """Fold each call of a named_scope into one box, then long chains of + into one Σ."""
-        groups = _scope_calls(graph)
-        head_of = {node: head for head, group in groups.items() for node in group}
-        sums = _long_sums(graph, head_of)
-        for node in graph.nodes:
-            head_of.setdefault(node, node)
-        return cls(graph, head_of, groups, sums)
-
-    def unit(self, head: Value) -> Unit:
-        """The box of ``head`` with its inputs as (input node, member, slot), in order."""
-        if head in self.groups:
-            group = self.groups[head]
-            inside = set(group)
-            inputs = [t for t in _written_order(group, inside) if not _folded_leaf(t[0], head)]
-            inputs.sort(key=lambda edge: not edge[0]._prev)  # data flow first, weights after
-            unit = Unit(head, "scope", group, inputs=inputs)
-            unit.leaves = len(self.leaves_of(unit))
-            return unit
-        if head in self.sums:
-            inside = set(self.sums[head])
-            return Unit(head, "sum", self.sums[head], inputs=_written_order([head], inside))
-        return Unit(
-            head, members=[head], inputs=[(p, head, s) for s, p in enumerate(inputs_of(head))]
-        )
-
-    def notes(self, units: list[Unit], levels: int) -> list[str]:
-        """What a summary says it left out and folded, under the picture."""
-        drawn: set[Value] = set()
-        for unit in units:
-            drawn.update(unit.members)
-            drawn.update(self.leaves_of(unit))
-        hidden = len(self.graph.nodes) - len(drawn)
-        deeper = self.depth() - levels
-        kinds = {unit.kind for unit in units}
-        notes = [
-            (
-                f"summary of {len(self.graph.nodes):,} nodes in {len(units)} boxes: … {hidden:,} "
-                "more nodes" + (f" in {deeper} more levels" if deeper > 0 else "") + " not shown "
-                "(draw_dot(..., max_nodes=None) draws all)"
-            ),
-            "Σ: a long sum folded into one node" if "sum" in kinds else "",
-            "folder: one call of a named_scope (a neuron), folded" if "scope" in kinds else "",
-            "… : inputs left out" if any(u.hidden for u in units) else "",
-        ]
-        return [note for note in notes if note]
-
-    def leaves_of(self, unit: Unit) -> set[Value]:
-        """The leaves made inside a scope box's own scope (its constants), folded into it."""
-        if unit.kind != "scope":
-            return set()
-        return {p for m in unit.members for p in inputs_of(m) if _folded_leaf(p, unit.head)}
-
-    def depth(self) -> int:
-        """How many levels of boxes the whole folded graph has, counted from the output."""
-        level_of = {self.head_of[self.graph.root]: 1}
-        for node in reversed(self.graph.nodes):  # all consumers of a node come before it
-            head = self.head_of[node]
-            for p in inputs_of(node):
-                h = self.head_of[p]
-                if h is not head:
-                    level_of[h] = min(level_of.get(h, len(self.graph.nodes)), level_of[head] + 1)
-        return max(level_of.values())
-
-
-def _scope_calls(graph: Graph) -> dict[Value, list[Value]]:
-    """Connected op nodes with the same scope: one call (of a neuron, say), by its last node.
-
-    Leaves are left out of the joining, or a weight would join all calls of a neuron into one.
-    """
-    boss: dict[Value, Value] = {}
-
-    def find(v: Value) -> Value:
-        while boss[v] is not v:
-            boss[v] = boss[boss[v]]  # path halving keeps the chains short
-            v = boss[v]
-        return v
-
-    for node in graph.nodes:
-        if node.scope and node._prev:
-            boss[node] = node
-            for p in inputs_of(node):
-                if p._prev and p.scope == node.scope:
-                    boss[find(p)] = find(node)
-    calls: dict[Value, list[Value]] = {}
-    for node in graph.nodes:  # topological order, so each call's last node is its output
-        if node in boss:
-            calls.setdefault(find(node), []).append(node)
-    return {group[-1]: group for group in calls.values() if len(group) > 1}
-
-
-def _long_sums(graph: Graph, head_of: dict[Value, Value]) -> dict[Value, list[Value]]:
-    """Chains of +: an unlabelled + whose only consumer is a + joins that one's Σ."""
-    consumers: dict[Value, list[Value]] = {}
-    for node in graph.nodes:
-        for p in inputs_of(node):
-            consumers.setdefault(p, []).append(node)
-    in_calls = set(head_of)  # nodes already folded into a scope's box
-    sums: dict[Value, list[Value]] = {}
-    for node in reversed(graph.nodes):  # consumers first, so a chain folds from its end
-        users = consumers.get(node, [])
-        if (
-            _is_add(node)
-            and node not in in_calls
-            and node is not graph.root
-            and not node.label
-            and len(users) == 1
-            and _is_add(users[0])
-            and users[0] not in in_calls
-        ):
-            head_of[node] = head_of.get(users[0], users[0])
-            sums.setdefault(head_of[node], [head_of[node]]).append(node)
-    return sums
-
-
-def _written_order(members: list[Value], inside: set[Value]) -> list[tuple[Value, Value, int]]:
-    """The inputs of folded ``members`` as (input, member, slot), left to right as written.
-
-    Topological order lists siblings right to left (its depth-first stack pops the last input
-    first), so a sum's terms or a layer's neurons are walked again here from the output.
-    """
-    found: list[tuple[Value, Value, int]] = []
-    seen: set[Value] = set()
-    for start in reversed(members):  # the output first; others only if it does not reach them
-        if start in seen:
-            continue
-        seen.add(start)
-        stack: list[tuple[Value, Value, int] | Value] = [start]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, tuple):
-                found.append(item)
-                continue
-            for s, p in reversed(list(enumerate(inputs_of(item)))):
-                if p not in inside:
-                    stack.append((p, item, s))
-                elif p not in seen:
-                    seen.add(p)
-                    stack.append(p)
-    return found
-
-
-def _is_add(node: Value) -> bool:
-    op = op_of(node)
-    return op is not None and op.name == "add"
-
-
-def _folded_leaf(p: Value, head: Value) -> bool:
-    return not p._prev and bool(p.scope) and p.scope == head.scope
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,9 +201,9 @@ def _kind(graph: Graph, node: Value) -> str:
         return "output"
     if node._prev:
         return "computed"
-    if graph.params is not None:
-        return "parameter" if node in graph.params else "input"
-    return "parameter" if node.label else "input"
+    if graph.params is None:
+        return "leaf"  # an input, a parameter or a constant: without params= nobody knows which
+    return "parameter" if node in graph.params else "input"
 
 
 def _grad_text(node: Value, moment: Moment) -> str:
@@ -509,22 +235,40 @@ def _edges(unit: Unit, moment: Moment) -> list[tuple[Value, float | None]]:
 
 
 def grad_scale(graph: Graph, nodes: Iterable[Value], grads: Mapping[Value, float]) -> float:
-    """The |grad| drawn at full colour: the largest among the parameters and computed nodes.
+    """The largest |grad| among the parameters and computed nodes (labelled leaves without params).
 
     Inputs and constants can have huge grads nobody asked for (d loss / d 0.01): they do not
     set the scale (they are drawn at full colour), so the other colours stay visible.
     """
-    sizes = [abs(grads[n]) for n in nodes if n in grads and _kind(graph, n) != "input"]
+    sizes = [abs(grads[n]) for n in nodes if n in grads and _sets_scale(graph, n)]
     return max((s for s in sizes if math.isfinite(s)), default=0.0)
+
+
+def _sets_scale(graph: Graph, node: Value) -> bool:
+    kind = _kind(graph, node)
+    return kind in ("output", "computed", "parameter") or (kind == "leaf" and bool(node.label))
+
+
+def round_ticks(scale: float) -> list[float]:
+    """Ticks for the colour key: 1, 2 or 5 times a power of ten, and its half, up to ``scale``.
+
+    >>> round_ticks(1.5), round_ticks(0.7864), round_ticks(30.0), round_ticks(0.0)
+    ([0.5, 1.0], [0.25, 0.5], [10.0, 20.0], [])
+    """
+    if not math.isfinite(scale) or scale <= 0.0:
+        return []
+    power = 10.0 ** math.floor(math.log10(scale))
+    top = max(step * power for step in (1.0, 2.0, 5.0) if step * power <= scale * (1 + 1e-9))
+    return [float(f"{top / 2:.12g}"), float(f"{top:.12g}")]  # printed, then parsed: 0.1*3 != 0.3
 
 
 def _emit(graph: Graph, layout: Layout, moment: Moment, *, rankdir: str, format: str) -> Drawing:
     dot = Drawing(
         name="autograd",
         format=format,
-        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25"},
-        node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"arrowsize": "0.6", "color": "#555555"},
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25"},
+        node_attr={"fontname": FONT, "fontsize": "11"},
+        edge_attr={"arrowsize": "0.6", "color": "#555555", "fontname": FONT},
     )
     edges = {unit.head: _edges(unit, moment) for unit in layout.units}
     scale = moment.scale
@@ -532,7 +276,8 @@ def _emit(graph: Graph, layout: Layout, moment: Moment, *, rankdir: str, format:
         scale = grad_scale(graph, [u.head for u in layout.units], moment.grads)
     for unit in layout.units:
         _emit_unit(dot, graph, unit=unit, edges=edges[unit.head], moment=moment, scale=scale)
-    dot.attr(label=_legend(layout.notes, moment, scale), labelloc="b", labeljust="l")
+    legend = _legend(layout.notes, moment, scale, with_params=graph.params is not None)
+    dot.attr(label=legend, labelloc="b", labeljust="l")
     return dot
 
 
@@ -568,7 +313,13 @@ def _emit_unit(
         if passed is not None:
             edge_attrs["tooltip"] = f"adds {number(passed)} to the input's grad"
             if current:
-                edge_attrs.update(color=HIGHLIGHT, label=f"+= {number(passed)}", fontsize="10")
+                edge_attrs.update(  # at the input's end: what arrives there; outside the layout
+                    color=HIGHLIGHT,
+                    taillabel=f"+= {number(passed)}",
+                    labelfontsize="10",
+                    labeldistance="2.2",
+                    labelangle="-25",
+                )
         dot.edge(f"n{graph.index[p]}", target, **edge_attrs)
     if unit.hidden or not unit.expanded:
         more = f"… {unit.hidden} more inputs" if unit.expanded else f"… {unit.hidden} inputs"
@@ -582,7 +333,7 @@ def _emit_box(
     """The box of a Value (label | data | grad), or of a folded scope call."""
     head = unit.head
     kind = _kind(graph, head)
-    shown_name = head.label or moment.names.get(head, "")
+    shown_name = head.label or moment.names.get(id(head), "")
     cells = [escape(shown_name)] if shown_name else []
     if unit.kind == "scope":
         ops = " ".join(dict.fromkeys(m._op for m in unit.members))
@@ -597,7 +348,7 @@ def _emit_box(
     tooltip = f"{kind}: data={head.data!r}" + ("" if grad is None else f", grad={grad!r}")
     attrs = {
         "shape": "folder" if unit.kind == "scope" else "box",
-        "style": "filled,rounded" if kind in ("parameter", "input") else "filled",
+        "style": "filled,rounded" if kind in ("parameter", "input", "leaf") else "filled",
         "fillcolor": colour(grad, scale),
         "penwidth": "2.2" if kind == "parameter" else "1",
         "margin": "0.05,0.03",
@@ -611,21 +362,25 @@ def _emit_box(
     dot.node(name, f"<{table}>", **attrs)
 
 
-def _legend(notes: list[str], moment: Moment, scale: float) -> str:
+def _legend(notes: list[str], moment: Moment, scale: float, *, with_params: bool) -> str:
     """The key under the picture: colours, edge widths, shapes, and what the picture left out."""
     lines = [f"<B>{escape(line)}</B>" for line in moment.caption.splitlines()]
     if moment.grads:
-        square = '<FONT COLOR="{}" POINT-SIZE="16">■</FONT>'
-        top = number(scale)
+        ticks = [-t for t in reversed(round_ticks(scale))] + [0.0] + round_ticks(scale)
+        key = []
+        for tick in ticks:
+            square = "□" if tick == 0.0 else f'<FONT COLOR="{colour(tick, scale)}">■</FONT>'
+            key.append(f"{square} {'+' if tick > 0 else ''}{number(tick)}")
         lines.append(
-            f"{square.format(colour(-1.0, 1.0))} grad -{top} or less    □ 0    "
-            f"{square.format(colour(1.0, 1.0))} grad +{top} or more    "
+            f"grad: {'  '.join(key)}  (full colour from ±{number(scale)} on)    "
             "edge width: |local derivative * out.grad| passed back"
         )
-    lines.append(
-        "double border: output · rounded, bold: parameter · rounded: input or constant"
-        " · square: computed · oval: the op"
+    roles = (
+        "rounded, bold: parameter · rounded: input or constant"
+        if with_params
+        else "rounded: leaf (params=[...] draws parameters bold)"
     )
+    lines.append(f"double border: output · {roles} · square: computed · oval: the op")
     lines += [escape(note) for note in notes]
     rows = "".join(f'<TR><TD ALIGN="LEFT">{line}</TD></TR>' for line in lines)
     return f'<<TABLE BORDER="0" CELLSPACING="0"><TR><TD> </TD></TR>{rows}</TABLE>>'

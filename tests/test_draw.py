@@ -7,11 +7,11 @@ import random
 import re
 import time
 
-import graphviz
 import pytest
 
-from autograd import Value, named_scope, record_scopes, topological_order
-from autograd.draw import DotNotFoundError, draw_dot, number
+from autograd import Value, backward_steps, named_scope, record_scopes, topological_order
+from autograd import names as names_module
+from autograd.draw import draw_dot, number
 from tests.oracle import import_torch
 
 torch = import_torch()
@@ -189,16 +189,61 @@ def test_svg_renders() -> None:
     assert "x1*w1 + x2*w2" in svg
 
 
-def test_missing_dot_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", "")
-    dot = draw_dot(Value(1.0, label="x") * 2)
-    assert "label=<*>" in dot.source  # the DOT text needs no dot program
-    with pytest.raises(DotNotFoundError, match="apt-get install graphviz") as error:
-        dot.pipe()
-    assert isinstance(error.value, graphviz.ExecutableNotFound)
-    assert "brew install graphviz" in str(error.value)
-    with pytest.raises(DotNotFoundError):
-        dot.render("never-written")
+def test_a_number_instead_of_a_value_is_a_type_error_naming_the_argument() -> None:
+    with pytest.raises(TypeError, match=r"draw_dot\(root\) draws the graph of a Value, got int 5"):
+        draw_dot(5)  # type: ignore[arg-type]
+
+
+def test_without_params_all_leaves_are_drawn_alike() -> None:
+    v = neuron()
+    v["o"].backward()
+    source = draw_dot(v["o"]).source
+    lines = [node_line(source, name) for name in ("x1", "x2", "w1", "w2", "b")]
+    assert all("rounded" in line and "penwidth=1" in line for line in lines)
+    assert "penwidth=2.2" not in source
+    assert "params=[...] draws parameters bold" in source
+
+
+def test_the_colour_key_has_round_ticks_and_says_where_full_colour_starts() -> None:
+    v = neuron()
+    v["o"].backward()
+    source = draw_dot(v["o"]).source  # the largest |grad| is 1.5 (x1)
+    key = re.sub(r"<[^>]+>", "", next(ln for ln in source.splitlines() if "grad: " in ln))
+    assert "■ -1  ■ -0.5  □ 0  ■ +0.5  ■ +1  (full colour from ±1.5 on)" in key
+
+
+def test_an_unlabelled_node_is_named_after_the_callers_variable() -> None:
+    a, b = Value(2.0, label="a"), Value(3.0)
+    e = a * b
+    source = draw_dot(e).source
+    assert "<TD>e</TD><TD>data 6</TD>" in source
+    assert "<TD>b</TD><TD>data 3</TD>" in source
+    assert e.label == ""  # nothing is stored on the nodes
+    assert "<TD>v2</TD><TD>data 6</TD>" in draw_dot(e, variable_names=False).source
+
+
+def test_variable_names_have_a_module_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(names_module, "variable_names", False)
+    a = Value(2.0, label="a")
+    e = a * a
+    assert "<TD>v1</TD>" in draw_dot(e).source
+
+
+def test_a_variable_never_takes_the_name_of_another_nodes_label() -> None:
+    a = Value(2.0, label="n")
+    n = a * 3.0  # the variable n holds another node than the one labelled n
+    source = draw_dot(n).source
+    assert source.count("<TD>n</TD>") == 1
+    assert "<TD>v2</TD><TD>data 6</TD>" in source
+
+
+def test_pictures_and_steps_use_the_same_names() -> None:
+    x = Value(0.5, label="x")
+    h = x * 2.0
+    y = h.tanh()
+    in_picture = set(re.findall(r"<TR><TD>(\w+)</TD><TD>data", draw_dot(y).source))
+    in_steps = {step.name(step.node) for step in backward_steps(y)}
+    assert in_picture == in_steps == {"x", "h", "y", "v0"}  # v0: the constant 2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import gc
+import io
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from autograd import Value, backward_steps
-from autograd.draw import DotNotFoundError, Graph, picture
-from autograd.frames import backward_moments, player_html, render_backward
+from autograd import render as render_module
+from autograd.draw import DotNotFoundError, picture
+from autograd.frames import backward_moments, render_backward, write_gif
+from autograd.player import player_html
+from autograd.summary import Graph
 from tests.test_draw import NEURON, neuron
 
 
@@ -60,10 +66,11 @@ def test_unlabelled_nodes_get_the_names_of_the_printout() -> None:
     y = (x * 2).tanh()
     moments = list(backward_moments(y))
     names = moments[0].names
-    assert names[y] == "v3"
+    assert names[id(y)] == "y"  # the caller's variable
     source = picture(y, moments[0], max_nodes=None).source
-    assert "<TD>v3</TD>" in source
-    assert moments[0].caption.startswith("step 1 of 4:  v3 = tanh(v2)")
+    assert "<TD>y</TD>" in source
+    assert "<TD>v2</TD>" in source  # x * 2 is held by no variable
+    assert moments[0].caption.startswith("step 1 of 4:  y = tanh(v2)")
 
 
 def test_moments_leave_the_grads_backward_leaves() -> None:
@@ -121,14 +128,82 @@ def test_too_many_steps_are_refused(tmp_path: Path) -> None:
         render_backward(sum(xs), tmp_path, max_steps=10)
 
 
-def test_missing_dot_fails_before_backward_runs(
+def test_no_renderer_fails_before_backward_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", "")
+    monkeypatch.setattr(render_module, "_pure_program", lambda: None)
     v = neuron()
-    with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
+    with pytest.raises(DotNotFoundError, match="pip install graphviz-pure"):
         render_backward(v["o"], tmp_path)
     assert all(g == 0.0 for g in grads(v).values())
+
+
+def test_a_number_instead_of_a_value_is_a_type_error_naming_the_argument(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match=r"render_backward\(root\) draws the graph of a Value"):
+        render_backward(5, tmp_path)  # type: ignore[arg-type]
+
+
+def node_places(svg: str) -> dict[str, tuple[float, float]]:
+    """Where each node of an SVG is drawn: its first point, in the picture's own pixels."""
+    translate = re.search(
+        r'transform="scale\(1 1\) rotate\(0\) translate\(([0-9.]+) ([0-9.]+)\)"', svg
+    )
+    assert translate is not None
+    dx, dy = float(translate[1]), float(translate[2])
+    places = {}
+    for name, shape in re.findall(
+        r'<g id="node\d+" class="node">\s*<title>(\w+)</title>(.*?)</g>', svg, flags=re.DOTALL
+    ):
+        point = re.search(r'(?:points="|d="M|cx=")([0-9.-]+)[," cy="]+([0-9.-]+)', shape)
+        assert point is not None, name
+        places[name] = (round(float(point[1]) + dx, 1), round(float(point[2]) + dy, 1))
+    return places
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_every_box_keeps_its_place_in_every_frame(
+    renderer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(render_module, "renderer", renderer)
+    v = neuron()
+    svgs = [p.read_text(encoding="utf-8") for p in render_backward(v["o"], tmp_path, html=False)]
+    sizes = {re.search(r'<svg width="[^"]+" height="[^"]+"', svg)[0] for svg in svgs}  # type: ignore[index]
+    assert len(sizes) == 1  # every frame is as large
+    places = [node_places(svg) for svg in svgs]
+    assert len(places[0]) == 15  # 10 boxes and 5 op ovals
+    assert all(p == places[0] for p in places)
+
+
+@pytest.mark.needs_dot
+def test_without_params_frames_draw_leaves_as_draw_dot_does(tmp_path: Path) -> None:
+    v = neuron()
+    plain = [p.read_text(encoding="utf-8") for p in render_backward(v["o"], tmp_path / "a")]
+    assert not any('stroke-width="2.2"' in svg for svg in plain)  # no leaf is called a parameter
+    w = neuron()
+    marked = render_backward(w["o"], tmp_path / "b", params=[w["w1"], w["w2"], w["b"]])
+    assert all('stroke-width="2.2"' in p.read_text(encoding="utf-8") for p in marked)
+
+
+def test_the_gif_is_written_one_frame_at_a_time(tmp_path: Path) -> None:
+    image = pytest.importorskip("PIL.Image")
+    live: list[int] = []
+
+    def frames(count: int) -> Iterator[bytes]:
+        for i in range(count):
+            live.append(sum(issubclass(type(o), image.Image) for o in gc.get_objects()))
+            buffer = io.BytesIO()
+            image.new("RGB", (200, 100), (i * 8, 100, 200)).save(buffer, "PNG")
+            yield buffer.getvalue()
+
+    write_gif(tmp_path / "a.gif", frames(30))
+    assert max(live) <= 2  # at most the frame being written: none kept from earlier ones
+    with image.open(tmp_path / "a.gif") as gif:
+        assert gif.n_frames == 30
+        assert gif.info["loop"] == 0
+        gif.seek(29)
+        assert gif.convert("RGB").getpixel((0, 0)) == (29 * 8, 100, 200)
 
 
 def test_constant_settings_get_no_frame_of_their_own() -> None:
