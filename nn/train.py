@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from tqdm import tqdm  # type: ignore[import-untyped]  # tqdm ships no type information
+from tqdm.auto import tqdm  # type: ignore[import-untyped]  # one updating bar in notebooks too
 
 from autograd.modes import gc_paused
 from autograd.replay import compile
@@ -32,6 +32,23 @@ class History:
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """A summary, first epoch to last; the lists in full are ``.loss``, ``.accuracy``, ``.lr``.
+
+        >>> History([0.69, 0.2, 0.05], [0.5, 0.8, 1.0], [0.1, 0.1, 0.01])
+        History(3 epochs: loss 0.69 -> 0.05 (best 0.05), accuracy 50% -> 100%, lr 0.1 -> 0.01)
+        """
+        epochs = len(self.loss)
+        if epochs == 0:
+            return "History(0 epochs)"
+        parts = [
+            f"loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g} (best {min(self.loss):.4g})",
+            f"accuracy {self.accuracy[0]:.0%} -> {self.accuracy[-1]:.0%}" if self.accuracy else "",
+            f"lr {self.lr[0]:.4g} -> {self.lr[-1]:.4g}" if self.lr else "",
+        ]
+        shown = ", ".join(part for part in parts if part)
+        return f"History({epochs} epoch{'s' if epochs != 1 else ''}: {shown})"
 
 
 Score = float | list[float]  # a sample's output as numbers: one, or one per class
