@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
-from autograd import record_scopes
-from autograd.draw import draw_dot, picture
-from autograd.frames import backward_moments
+from autograd import record_scopes, render
+from autograd.draw import draw_dot
+from autograd.frames import render_backward
 from tests.test_draw import micrograd_demo_loss, neuron
 
 HERE = Path(__file__).parent
@@ -14,12 +16,13 @@ HERE = Path(__file__).parent
 
 def main() -> None:
     """Write neuron.png, neuron-backward.png and big-graph.png next to this file."""
+    render.renderer = "graphviz-pure"  # what pip installs: the same pictures on every system
     v = neuron()
     params = [v["w1"], v["w2"], v["b"]]
-    moments = list(backward_moments(v["o"]))  # runs backward(), one step at a time
+    with tempfile.TemporaryDirectory() as frames:
+        paths = render_backward(v["o"], frames, format="png", params=params, html=False)
+        shutil.copy(paths[3], HERE / "neuron-backward.png")
     (HERE / "neuron.png").write_bytes(draw_dot(v["o"], params=params, format="png").pipe())
-    step = picture(v["o"], moments[3], params=set(params), format="png", max_nodes=None)
-    (HERE / "neuron-backward.png").write_bytes(step.pipe())
     with record_scopes():
         loss, weights = micrograd_demo_loss()
     loss.backward()
