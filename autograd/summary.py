@@ -80,7 +80,7 @@ class Graph:
         shown[level[0]] = folding.unit(level[0])
         levels = 1
         while level:
-            new: dict[Value, None] = {}  # not a list: Values compare by data, hash by identity
+            new: dict[Value, None] = {}  # an ordered set: insertion order, O(1) membership
             for head in level:
                 unit = shown[head]
                 if len(unit.inputs) > FAN_IN:
