@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import PIL.Image
 import pytest
 
 from autograd import Value, backward_steps
@@ -115,7 +116,7 @@ def test_the_player_is_one_self_contained_page(tmp_path: Path) -> None:
 
 @pytest.mark.needs_dot
 def test_gif_has_a_frame_per_step(tmp_path: Path) -> None:
-    image = pytest.importorskip("PIL.Image")
+    image = PIL.Image
     x = Value(0.5, label="x")
     render_backward((x * 2).tanh(), tmp_path, format="png", gif=True)
     with image.open(tmp_path / "backward.gif") as gif:
@@ -187,7 +188,7 @@ def test_without_params_frames_draw_leaves_as_draw_dot_does(tmp_path: Path) -> N
 
 
 def test_the_gif_is_written_one_frame_at_a_time(tmp_path: Path) -> None:
-    image = pytest.importorskip("PIL.Image")
+    image = PIL.Image
     live: list[int] = []
 
     def frames(count: int) -> Iterator[bytes]:
