@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: tour test check bench dot browser clean
 
-tour: $(VENV)/.installed-demos dot
+tour: $(VENV)/.installed-demos
 	$(PY) -m demos
 
 test: $(VENV)/.installed-test dot browser
