@@ -133,12 +133,14 @@ def backward(root: Value, gradient: float = 1.0) -> None:
 
 
 class _Zero:
-    """The gradient of a node nothing has flowed into yet: adding to it gives the addend."""
+    """The gradient of a node nothing has flowed into yet: adding to it gives 0.0 + the addend."""
 
     __slots__ = ()
 
     def __add__(self, other: Any) -> Any:
-        return other
+        # 0.0 + g, not g: backward() starts every grad at 0.0 and adds, so a lone -0.0 comes out
+        # as 0.0 there; grad() gives the same signed zeros (PyTorch would keep the -0.0).
+        return 0.0 + other
 
     __radd__ = __add__
 
