@@ -9,10 +9,12 @@ including the fused multiply-adds of torch's CPU kernels (``add(alpha=)``, ``ler
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
+from autograd.ops import div
 from autograd.value import Value
 
 __all__ = ["SGD", "Adam", "AdamW", "Optimizer", "fma"]
@@ -76,8 +78,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        if not value >= 0.0:
-            raise ValueError(f"lr must be >= 0, got {value}")
+        _check_at_least_zero("lr", value)
         for group in self.param_groups:
             group["lr"] = value
 
@@ -97,11 +98,35 @@ class Optimizer:
 
     def _check(self, group: dict[str, Any]) -> None:
         for name in ("lr", "weight_decay"):
-            if not group[name] >= 0.0:
-                raise ValueError(f"{name} must be >= 0, got {group[name]}")
+            _check_at_least_zero(name, group[name])
 
     def _update(self, group: dict[str, Any]) -> None:
         raise NotImplementedError
+
+
+# torch.optim's words for each setting, so its error messages read the same here
+_SETTING = {
+    "lr": "learning rate",
+    "momentum": "momentum value",
+    "dampening": "dampening value",
+    "weight_decay": "weight_decay value",
+    "eps": "epsilon value",
+}
+
+
+def _check_number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(
+            f"Invalid {_SETTING[name]}: {value!r} is a {type(value).__name__}; "
+            f"{name} must be a number, e.g. {name}=0.1"
+        )
+    return float(value)
+
+
+def _check_at_least_zero(name: str, value: object) -> None:
+    """torch.optim's test ``0.0 <= value`` (so nan is refused too), with its message."""
+    if not _check_number(name, value) >= 0.0:
+        raise ValueError(f"Invalid {_SETTING[name]}: {value} ({name} must be >= 0)")
 
 
 class SGD(Optimizer):
@@ -138,10 +163,13 @@ class SGD(Optimizer):
 
     def _check(self, group: dict[str, Any]) -> None:
         super()._check(group)
-        if not group["momentum"] >= 0.0:
-            raise ValueError(f"momentum must be >= 0, got {group['momentum']}")
+        _check_at_least_zero("momentum", group["momentum"])
+        _check_number("dampening", group["dampening"])
         if group["nesterov"] and (group["momentum"] <= 0.0 or group["dampening"] != 0.0):
-            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening "
+                f"(got momentum={group['momentum']}, dampening={group['dampening']})"
+            )
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
@@ -193,7 +221,7 @@ class Adam(Optimizer):
     ) -> None:
         defaults = {
             "lr": lr,
-            "betas": tuple(betas),
+            "betas": betas,
             "eps": eps,
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
@@ -202,11 +230,22 @@ class Adam(Optimizer):
 
     def _check(self, group: dict[str, Any]) -> None:
         super()._check(group)
-        beta1, beta2 = group["betas"]
-        if not (0.0 <= beta1 < 1.0 and 0.0 <= beta2 < 1.0):
-            raise ValueError(f"betas must lie in [0, 1), got {group['betas']}")
-        if not group["eps"] >= 0.0:
-            raise ValueError(f"eps must be >= 0, got {group['eps']}")
+        _check_at_least_zero("eps", group["eps"])
+        betas = group["betas"]
+        if not isinstance(betas, tuple | list) or len(betas) != 2:
+            raise ValueError(
+                f"betas must be a pair (beta1, beta2), e.g. (0.9, 0.999); got {betas!r}"
+            )
+        for i, beta in enumerate(betas):
+            if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+                raise ValueError(
+                    f"Invalid beta parameter at index {i}: {beta!r} is a {type(beta).__name__}; "
+                    "betas must be numbers in [0, 1)"
+                )
+            if not 0.0 <= float(beta) < 1.0:
+                raise ValueError(
+                    f"Invalid beta parameter at index {i}: {beta} (betas lie in [0, 1))"
+                )
 
     def _update(self, group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
@@ -235,7 +274,8 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = max(state["max_exp_avg_sq"], exp_avg_sq)
                 exp_avg_sq = state["max_exp_avg_sq"]
             denom = math.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
-            p.data = p.data + -step_size * exp_avg / denom  # addcdiv: not fused
+            # addcdiv, not fused; eps = 0 and a zero gradient give 0 / 0 = nan, as in torch
+            p.data = p.data + div(-step_size * exp_avg, denom)
 
 
 class AdamW(Adam):
