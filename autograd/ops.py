@@ -31,6 +31,7 @@ __all__ = [
     "MissingRuleError",
     "Op",
     "absolute",
+    "binary_cross_entropy",
     "closure_backward",
     "cos",
     "div",
@@ -117,10 +118,12 @@ def div(x: Num, y: Num) -> Num:
 
 
 def div_backward(out: Value) -> None:
-    """out = x / y:  x.grad += out.grad / y;  y.grad += -out.grad * x / y**2"""
+    """out = x / y:  x.grad += out.grad / y;  y.grad += -out.grad * (out / y)"""
     x, y = out._x, out._y
     x.grad += div(out.grad, y.data)
-    y.grad += div(-out.grad * x.data, y.data * y.data)
+    # PyTorch's -grad * ((x / y) / y): y * y would overflow or underflow where the quotient
+    # does not (1e300 / 1e160 gave 0 instead of -1e-20, 0 / 1e-170 nan instead of -0)
+    y.grad += -out.grad * div(out.data, y.data)
 
 
 def _is_odd_integer(y: float) -> bool:
@@ -220,25 +223,52 @@ def tanh(x: Num) -> Num:
 
 
 def tanh_backward(out: Value) -> None:
-    """out = tanh(x):  x.grad += out.grad * (1 - out**2)"""
+    """out = tanh(x):  x.grad += out.grad * (1 - out**2)   (= 4 sigmoid(2x) sigmoid(-2x))"""
     x = out._x
-    x.grad += out.grad * (1.0 - out.data * out.data)
+    y = out.data
+    # Near |y| = 1, 1 - y*y cancels the digits the rounded y has lost already (2e-9 relative at
+    # x = 10): there the exact identity sech(x)**2 = 4 sigmoid(2x) sigmoid(-2x) computes it from x.
+    near_one = 4.0 * sigmoid(2.0 * x.data) * sigmoid(-2.0 * x.data)
+    x.grad += where(absolute(y) < 0.5, out.grad * (1.0 - y * y), out.grad * near_one)
+
+
+def _split(a: float) -> tuple[float, float]:
+    # Veltkamp: a = high + low exactly, each half with at most 26 significant bits
+    c = 134217729.0 * a
+    high = c - (c - a)
+    return high, a - high
+
+
+def _product_error(a: float, b: float, product: float) -> float:
+    # Dekker: a * b - product exactly, for product = a * b rounded (|a|, |b| well below 2**995)
+    a_high, a_low = _split(a)
+    b_high, b_low = _split(b)
+    return ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
 
 
 def sigmoid(x: Num) -> Num:
-    """1 / (1 + e**-x), computed so neither branch overflows: sigmoid(-1000) = 0."""
+    """1 / (1 + e**-x), rounded once (within 1.3 ulp of exact): sigmoid(-1000) = 0, no overflow."""
     if not _is_float(x):
         return x.sigmoid()
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = exp(x)
-    return z / (1.0 + z)
+    # sigmoid(x) = n / (1 + e) with e = exp(-|x|) <= 1 and n = 1 (x >= 0) or e (x < 0). The sum
+    # w = 1 + e and the quotient q = n / w each round; their errors are recovered exactly (two-sum,
+    # Dekker's product) and added back, so the result rounds once more and only exp's error stays.
+    e = exp(-math.fabs(x))
+    w = 1.0 + e
+    w_error = (1.0 - w) + e  # 1 + e = w + w_error exactly
+    numerator = 1.0 if x >= 0.0 else e
+    q = numerator / w
+    product = q * w
+    residual = ((numerator - product) - _product_error(q, w, product)) - q * w_error
+    return q + residual / w
 
 
 def sigmoid_backward(out: Value) -> None:
-    """out = sigmoid(x):  x.grad += out.grad * (1 - out) * out"""
+    """out = sigmoid(x):  x.grad += out.grad * (1 - out) * out   (= out * sigmoid(-x))"""
     x = out._x
-    x.grad += out.grad * (1.0 - out.data) * out.data
+    s = out.data
+    # 1 - s cancels for s near 1 (x > 0): there sigmoid(-x) is that difference, computed from x
+    x.grad += where(s > 0.5, out.grad * (s * sigmoid(-x.data)), out.grad * (1.0 - s) * s)
 
 
 def exp(x: Num) -> Num:
@@ -334,7 +364,7 @@ def softplus(x: Num, beta: Num = 1.0, threshold: Num = 20.0) -> Num:
         return x.softplus(beta, threshold)
     if x * beta > threshold:
         return x
-    return log1p(exp(x * beta)) / beta
+    return div(log1p(exp(x * beta)), beta)  # beta = 0: log(2) / 0 = inf, as in PyTorch
 
 
 def softplus_backward(out: Value) -> None:
@@ -342,6 +372,38 @@ def softplus_backward(out: Value) -> None:
     x, (beta, threshold) = out._x, out._y  # a third input travels as a tuple in _y
     z = exp(x.data * beta.data)
     x.grad += where(x.data * beta.data > threshold.data, out.grad, div(out.grad * z, z + 1.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Losses fused into one op, where PyTorch's gradient is not that of a composition of the above.
+
+# torch's EPSILON for the denominator of the BCE gradient is a float32 1e-12
+_BCE_EPSILON = 9.999999960041972e-13
+
+
+def _clamped_log(log_value: Num) -> Num:
+    # torch clamps each log at -100 (std::max: nan stays nan), so a sure wrong answer costs 100
+    return where(log_value < -100.0, -100.0, log_value)
+
+
+def binary_cross_entropy(p: Num, t: Num) -> Num:
+    """-(t log p + (1 - t) log(1 - p)), each log clamped at -100 (torch's CPU kernel)."""
+    return (t - 1.0) * _clamped_log(log1p(-p)) - t * _clamped_log(log(p))
+
+
+def binary_cross_entropy_backward(out: Value) -> None:
+    """out = bce(p, t):  p.grad += out.grad * (p - t) / max((1 - p) p, 1e-12);  t.grad += ...
+
+    ... -log(p / (1 - p)) * out.grad: torch's formulas, not those of the composition. At p = 0
+    or 1 the clamped logs are flat, yet torch's gradient is (p - t) / 1e-12 there (0 for p = t).
+    """
+    p, t = out._x, out._y
+    denominator = (1.0 - p.data) * p.data
+    p.grad += div(
+        out.grad * (p.data - t.data),
+        where(denominator < _BCE_EPSILON, _BCE_EPSILON, denominator),
+    )
+    t.grad += -log(div(p.data, 1.0 - p.data)) * out.grad
 
 
 # ---------------------------------------------------------------------------------------------
@@ -436,6 +498,14 @@ OPS: dict[str, Op] = {
         Op("sin", "sin", sin, sin_backward, 1, ("cos(x)",)),
         Op("cos", "cos", cos, cos_backward, 1, ("-sin(x)",)),
         Op("softplus", "softplus", softplus, softplus_backward, 1, ("exp(x) / (exp(x) + 1)",)),
+        Op(
+            "binary_cross_entropy",
+            "BCE",
+            binary_cross_entropy,
+            binary_cross_entropy_backward,
+            2,
+            ("(x - y) / max((1 - x) * x, 1e-12)", "-log(x / (1 - x))"),
+        ),
     )
 }
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numbers
 from collections.abc import Callable, Sequence
 
-from autograd.value import Value
+from autograd import ops
+from autograd.value import Value, _record
 
 __all__ = [
     "binary_cross_entropy",
@@ -133,16 +134,12 @@ def hinge_loss(input: Sequence[Number], target: Sequence[Number], reduction: str
     return _reduce([_margin(p, y) for p, y in pairs], reduction)
 
 
-def _clamped_log(x: Value, log: Callable[[Value], Value]) -> Value:
-    # torch clamps each log at -100 so that a certain wrong answer costs 100, not inf.
-    # (Comparing the Value, not .data, lets autograd.compile guard the choice.)
-    out = log(x)
-    return out if out >= -100.0 else Value(-100.0)
-
-
 def _bce(p: Value, t: Number) -> Value:
-    # torch's CPU kernel: (t - 1) * max(log1p(-p), -100) - t * max(log(p), -100)
-    return (t - 1) * _clamped_log(-p, Value.log1p) - t * _clamped_log(p, Value.log)
+    # One op of the table, not a composition: torch's gradient at p = 0 or 1 is not the
+    # composition's (see ops.binary_cross_entropy_backward).
+    target = t if isinstance(t, Value) else Value(t)
+    out = ops.binary_cross_entropy(p.data, target.data)
+    return _record(out, p, target, ops.binary_cross_entropy_backward)
 
 
 def binary_cross_entropy(
@@ -150,7 +147,7 @@ def binary_cross_entropy(
 ) -> Loss:
     """-(t log p + (1 - t) log(1 - p)) for probabilities p (``F.binary_cross_entropy``).
 
-    Each log is clamped at -100 as in torch (the gradient is 0 where the clamp acts).
+    Each log is clamped at -100 and the gradient's denominator (1 - p) p at 1e-12, as in torch.
 
     >>> round(binary_cross_entropy([0.9], [1.0]).data, 6)
     0.105361
