@@ -6,8 +6,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import mpmath
 import pytest
 
+import nn
 from autograd import OPS, Value, grad
 from autograd import ops as op_funcs
 from tests.oracle import import_torch, same
@@ -27,12 +29,9 @@ UNARY: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any], list[float]]]
         lambda t: F.leaky_relu(t, 0.1),
         [-2.0, 0.0, 3.0],
     ),
-    "tanh": (lambda v: v.tanh(), torch.tanh, [-1000.0, -1.5, 0.0, 0.3, 20.0, 1000.0]),
-    "sigmoid": (
-        lambda v: v.sigmoid(),
-        torch.sigmoid,
-        [-1000.0, -40.0, -1.0, 0.0, 0.7, 40.0, 1000.0],
-    ),
+    # (where torch's derivative is 0 or far off, ours is exact: see test_accuracy.py)
+    "tanh": (lambda v: v.tanh(), torch.tanh, [-1000.0, -1.5, 0.0, 0.3, 1000.0]),
+    "sigmoid": (lambda v: v.sigmoid(), torch.sigmoid, [-1000.0, -40.0, -1.0, 0.0, 0.7, 1000.0]),
     "exp": (lambda v: v.exp(), torch.exp, [-1000.0, -2.0, 0.0, 1.5, 709.0, 710.0, 1000.0]),
     "log": (lambda v: v.log(), torch.log, [-1.0, 0.0, 1e-300, 0.5, 2.0, inf]),
     "log1p": (lambda v: v.log1p(), torch.log1p, [-2.0, -1.0, -0.5, 0.0, 1e-12, 3.0]),
@@ -50,7 +49,19 @@ BINARY: dict[str, tuple[Callable[[Any, Any], Any], list[tuple[float, float]]]] =
     "add": (lambda x, y: x + y, [(1.5, -2.0), (inf, -inf), (0.0, -0.0)]),
     "sub": (lambda x, y: x - y, [(1.5, -2.0), (inf, inf), (3.0, 3.0)]),
     "mul": (lambda x, y: x * y, [(1.5, -2.0), (0.0, inf), (1e200, 1e200)]),
-    "div": (lambda x, y: x / y, [(1.0, 4.0), (1.0, 0.0), (-1.0, 0.0), (0.0, 0.0), (3.0, -0.5)]),
+    "div": (
+        lambda x, y: x / y,
+        [
+            (1.0, 4.0),
+            (1.0, 0.0),
+            (-1.0, 0.0),
+            (0.0, 0.0),
+            (3.0, -0.5),
+            (1e300, 1e160),  # y * y overflows, the quotient does not
+            (1e-300, 1e-200),  # y * y underflows
+            (0.0, 1e-170),
+        ],
+    ),
     "pow": (
         lambda x, y: x**y,
         [
@@ -107,7 +118,7 @@ def assert_same(ours: tuple[float, list[float]], theirs: tuple[float, list[float
 
 
 def test_every_op_in_the_table_has_cases_here() -> None:
-    assert set(OPS) == set(UNARY) | set(BINARY) | {"pow_const"}
+    assert set(OPS) == set(UNARY) | set(BINARY) | {"pow_const", "binary_cross_entropy"}
 
 
 @pytest.mark.parametrize(
@@ -237,6 +248,7 @@ def _made_by_each_op() -> list[Value]:
         x + y, x - y, x * y, -x, x / y, x**y, x**3, abs(y), y.sign(), y.relu(),
         y.leaky_relu(0.2), x.tanh(), y.sigmoid(), x.exp(), x.log(), x.log1p(), x.sqrt(),
         x.sin(), x.cos(), y.softplus(2.0, 1.0),
+        nn.binary_cross_entropy([Value(0.3)], [Value(0.8)], reduction="none")[0],
     ]  # fmt: skip
 
 
@@ -248,3 +260,24 @@ def test_the_examples_cover_every_op() -> None:
 def test_table_forward_gives_what_the_value_method_gave(node: Value) -> None:
     op = OPS[OPS_BY_RULE[node.grad_fn]]
     assert op.forward(*(p.data for p in node._prev)) == node.data
+
+
+@pytest.mark.parametrize("x", [20.0, 40.0, -25.0, 300.0])
+def test_tanh_and_sigmoid_derivatives_are_exact_where_torchs_round_to_zero(x: float) -> None:
+    # torch's 1 - y*y and (1 - y) * y are 0 (or far off) once y rounds to +-1; ours is sech(x)**2
+    # and e**-|x| / (1 + e**-|x|)**2 to the last bits (mpmath as the oracle)
+    for method, exact in [
+        (Value.tanh, 1 / mpmath.cosh(x) ** 2),
+        (Value.sigmoid, mpmath.exp(-abs(x)) / (1 + mpmath.exp(-abs(x))) ** 2),
+    ]:
+        v = Value(x)
+        method(v).backward()
+        assert v.grad == pytest.approx(float(exact), rel=4e-16)
+
+
+@pytest.mark.parametrize("x", [2.0, -2.0, 0.0])
+def test_softplus_with_beta_zero_is_inf_like_torch(x: float) -> None:
+    assert_same(
+        our_value_and_grads(lambda v: v.softplus(beta=0.0), x),
+        torch_value_and_grads(lambda t: F.softplus(t, beta=0.0), x),
+    )
