@@ -102,6 +102,32 @@ def test_binary_cross_entropy_clamps_the_log_at_minus_100_like_torch() -> None:
     assert [o.data for o in out] == theirs.tolist() == [100.0, 100.0]
 
 
+EDGE_PROBABILITIES = [0.0, 1e-300, 1e-12, 0.5, 1 - 1e-16, 1.0]
+
+
+@pytest.mark.parametrize("t", [0.0, 0.3, 1.0])
+@pytest.mark.parametrize("p", EDGE_PROBABILITIES)
+def test_binary_cross_entropy_at_the_edges_equals_torch_bit_for_bit(p: float, t: float) -> None:
+    # torch clamps the logs at -100 and the gradient's denominator (1 - p) p at 1e-12
+    ours_p, ours_t = Value(p), Value(t)
+    (out,) = nn.binary_cross_entropy([ours_p], [ours_t], reduction="none")
+    out.backward()
+    theirs_p, theirs_t = (torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (p, t))
+    theirs = F.binary_cross_entropy(theirs_p, theirs_t, reduction="none")
+    theirs.backward()
+    assert (out.data, ours_p.grad, ours_t.grad) == (
+        theirs.item(),
+        theirs_p.grad.item(),
+        theirs_t.grad.item(),
+    )
+
+
+def test_binary_cross_entropy_gradient_is_zero_where_a_sure_answer_is_right() -> None:
+    ps = [Value(0.0), Value(1.0)]
+    nn.binary_cross_entropy(ps, [0.0, 1.0], reduction="sum").backward()
+    assert [p.grad for p in ps] == [0.0, 0.0]
+
+
 @pytest.mark.parametrize(("p", "t"), [(1.5, 1.0), (-0.1, 0.0), (0.5, 2.0)])
 def test_binary_cross_entropy_refuses_values_outside_zero_one(p: float, t: float) -> None:
     with pytest.raises(ValueError, match=r"not .*in \[0, 1\]"):
