@@ -157,15 +157,60 @@ def test_zero_grad_clears_the_parameters() -> None:
     [
         (lambda: optim.SGD([], lr=0.1), "empty list of parameters"),
         (lambda: optim.SGD([1.0], lr=0.1), "is a float, not a Value"),
-        (lambda: optim.SGD([Value(1.0)], lr=-1.0), "lr must be >= 0"),
-        (lambda: optim.SGD([Value(1.0)], lr=0.1, momentum=-0.5), "momentum must be >= 0"),
-        (lambda: optim.SGD([Value(1.0)], lr=0.1, nesterov=True), "Nesterov"),
-        (lambda: optim.Adam([Value(1.0)], betas=(1.0, 0.9)), "betas"),
-        (lambda: optim.Adam([Value(1.0)], eps=-1.0), "eps"),
-        (lambda: optim.AdamW([Value(1.0)], weight_decay=-0.1), "weight_decay"),
+        (
+            lambda: optim.SGD([Value(1.0)], lr=-1.0),
+            r"Invalid learning rate: -1.0 \(lr must be >= 0",
+        ),
+        (lambda: optim.SGD([Value(1.0)], lr="0.1"), "Invalid learning rate: '0.1' is a str"),
+        (lambda: optim.SGD([Value(1.0)], lr=math.nan), "Invalid learning rate: nan"),
+        (lambda: optim.SGD([Value(1.0)], lr=True), "is a bool"),
+        (lambda: optim.SGD([Value(1.0)], lr=0.1, momentum=-0.5), "Invalid momentum value: -0.5"),
+        (lambda: optim.SGD([Value(1.0)], lr=0.1, weight_decay=-1), "Invalid weight_decay value"),
+        (lambda: optim.SGD([Value(1.0)], lr=0.1, dampening="x"), "Invalid dampening value"),
+        (
+            lambda: optim.SGD([Value(1.0)], lr=0.1, nesterov=True),
+            "Nesterov momentum requires a momentum and zero dampening",
+        ),
+        (lambda: optim.Adam([Value(1.0)], betas=(1.0, 0.9)), "Invalid beta parameter at index 0"),
+        (lambda: optim.Adam([Value(1.0)], betas=(0.9, -0.1)), "Invalid beta parameter at index 1"),
+        (lambda: optim.Adam([Value(1.0)], betas=(0.9, "0.9")), "at index 1: '0.9' is a str"),
+        (lambda: optim.Adam([Value(1.0)], betas=0.9), "betas must be a pair"),
+        (lambda: optim.Adam([Value(1.0)], eps=-1.0), "Invalid epsilon value: -1.0"),
+        (lambda: optim.Adam([Value(1.0)], lr=-0.1), "Invalid learning rate"),
+        (lambda: optim.AdamW([Value(1.0)], weight_decay=-0.1), "Invalid weight_decay value"),
         (lambda: optim.Adam([{"params": [Value(1.0)], "momentum": 0.9}]), "unknown settings"),
+        (lambda: optim.Adam([{"params": [Value(1.0)], "eps": -1.0}]), "Invalid epsilon value"),
     ],
 )
 def test_bad_settings_are_refused(make: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_the_same_settings_torch_refuses_are_refused() -> None:
+    w = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    for settings in [{"lr": -1.0}, {"eps": -1.0}, {"betas": (1.0, 0.9)}, {"weight_decay": -1}]:
+        with pytest.raises(ValueError, match="Invalid"):
+            torch.optim.Adam([w], **settings)
+        with pytest.raises(ValueError, match="Invalid"):
+            optim.Adam([Value(0.0)], **settings)
+
+
+def test_a_bad_lr_set_later_is_refused() -> None:
+    opt = optim.SGD([Value(1.0)], lr=0.1)
+    with pytest.raises(ValueError, match="Invalid learning rate"):
+        opt.lr = -0.5
+    assert opt.lr == 0.1
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_with_eps_zero_and_a_zero_gradient_gives_nan_like_torch(amsgrad: bool) -> None:
+    w = Value(1.0)
+    opt = optim.Adam([w], lr=0.1, eps=0.0, amsgrad=amsgrad)
+    w.grad = 0.0
+    opt.step()
+    t = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+    t.grad = torch.zeros((), dtype=torch.float64)
+    torch.optim.Adam([t], lr=0.1, eps=0.0, amsgrad=amsgrad, foreach=False).step()
+    assert math.isnan(t.item())
+    assert math.isnan(w.data)
