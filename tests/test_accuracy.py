@@ -1,8 +1,8 @@
 """Every op's value and derivatives in ulps: against exact maths (mpmath, 60 digits) and PyTorch.
 
 The bounds asserted here are the ones published in docs/accuracy.md; ``python -m
-tests.test_accuracy`` prints the measured table. An error of 0.5 ulp is a correctly rounded
-result; "ulp" is the spacing of doubles in the binade of the exact result.
+tests.test_accuracy`` prints the measured table. An error of at most 0.5 ulp is a correctly
+rounded result; "ulp" is the spacing of doubles in the binade of the exact result.
 """
 
 from __future__ import annotations
@@ -32,10 +32,8 @@ def ulps(ours: float, exact: Any) -> float:
     if mpmath.isnan(exact):
         return 0.0 if math.isnan(ours) else math.inf
     rounded = float(exact)  # to nearest; inf past the largest double
-    if ours == rounded:
-        return 0.0
-    if not math.isfinite(ours) or not math.isfinite(rounded):
-        return math.inf
+    if not math.isfinite(rounded) or not math.isfinite(ours):
+        return 0.0 if ours == rounded else math.inf
     _, exponent = mpmath.frexp(abs(exact))  # abs(exact) = m * 2**exponent, 1/2 <= m < 1
     unit = mpf(2) ** max(int(exponent) - 53, -1074)  # at 0: the smallest subnormal
     return float(abs(mpf(ours) - exact) / unit)
@@ -56,7 +54,7 @@ rng = random.Random(12)
 # 10**(k/3) from 1e-310 to 1e308 and both signs, every 4th; uniform points where most ops bend;
 # and the edges: subnormals, the largest double, 0.
 WIDE = [s * 10.0 ** (k / 3) for k in range(-930, 925, 4) for s in (1.0, -1.0)]
-NEAR = [rng.uniform(-20.0, 20.0) for _ in range(200)] + [rng.uniform(-1.0, 1.0) for _ in range(60)]
+NEAR = [rng.uniform(-20.0, 20.0) for _ in range(200)] + [rng.uniform(-1.0, 1.0) for _ in range(400)]
 EDGES = [
     0.0,
     5e-324,
@@ -297,22 +295,22 @@ BOUNDS: dict[str, tuple[float, float, float, float]] = {
     "mul": (0.5, 0, 0, 0),
     "neg": (0, 0, 0, 0),
     "div": (0.5, 1.2, 0, 0),
-    "pow": (0.51, 1.6, 1, 2),
+    "pow": (0.51, 1.6, 1, 1),
     "pow_const": (0.51, 1.4, 1, 1),
     "abs": (0, 0, 0, 0),
     "sign": (0, 0, 0, 0),
     "relu": (0, 0, 0, 0),
     "leaky_relu": (0.5, 0, 0, 0),
-    "tanh": (1.7, 1.4, 2, 2),
-    "sigmoid": (1, 1.6, 1, 2),
-    "exp": (0.5, 0.5, 1, 1),
-    "log": (0.5, 0.5, 0, 0),
+    "tanh": (0.8, 1.9, 1, 2),
+    "sigmoid": (0.95, 1.6, 2, 2),
+    "exp": (0.51, 0.51, 1, 1),
+    "log": (0.51, 0.51, 0, 0),
     "log1p": (0.7, 1.3, 1, 0),
     "sqrt": (0.5, 1.4, 1, 2),
-    "sin": (0.5, 0.6, 1, 1),
-    "cos": (0.6, 0.5, 1, 1),
+    "sin": (0.51, 0.51, 1, 1),
+    "cos": (0.51, 0.51, 1, 1),
     "softplus": (1.2, 1.4, 1, 1),
-    "binary_cross_entropy": (1.3, 11, 0, 0),
+    "binary_cross_entropy": (1.4, 4.9, 0, 0),
 }
 
 
