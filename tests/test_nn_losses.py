@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import nn
-from autograd import Value
+from autograd import Value, compile
 from tests.oracle import import_torch
 
 torch = import_torch()
@@ -267,3 +267,18 @@ def test_the_seeds_error_table_comes_out_of_l1_loss() -> None:
     assert nn.l1_loss([1, 1, 2, 2, 3, 1], labels, reduction="sum").data == 2
     errors = nn.l1_loss([1, 2, 2, 1, 2, 3], labels, reduction="none")
     assert [e.data for e in errors] == [0, 1, 0, 1, 1, 0]
+
+
+def test_binary_cross_entropy_compiles_to_the_same_numbers() -> None:
+    w = Value(0.3)
+
+    def loss(x: Value) -> Any:
+        return nn.binary_cross_entropy([(w * x).sigmoid(), Value(0.0)], [1.0, 0.3])
+
+    step = compile(loss, [0.7])
+    replay = step(0.9)
+    x = Value(0.9)
+    w.grad = 0.0
+    out = loss(x)
+    out.backward()
+    assert (replay.value, replay.grads[0]) == (out.data, x.grad)

@@ -10,7 +10,7 @@ import mpmath
 import pytest
 
 import nn
-from autograd import OPS, Value, grad
+from autograd import OPS, Value, grad, hessian
 from autograd import ops as op_funcs
 from tests.oracle import import_torch, same
 
@@ -281,3 +281,15 @@ def test_softplus_with_beta_zero_is_inf_like_torch(x: float) -> None:
         our_value_and_grads(lambda v: v.softplus(beta=0.0), x),
         torch_value_and_grads(lambda t: F.softplus(t, beta=0.0), x),
     )
+
+
+@pytest.mark.parametrize(("x", "y"), [(1e300, 1e160), (1e-300, 1e-200), (0.0, 1e-170), (1.3, 0.7)])
+def test_second_derivatives_of_div_match_torch_where_y_squared_overflows(
+    x: float, y: float
+) -> None:
+    ours = hessian(lambda a, b: a / b, [x, y])
+    point = (torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64))
+    theirs = torch.autograd.functional.hessian(lambda a, b: a / b, point)
+    for i in range(2):
+        for j in range(2):
+            assert same(ours[i][j], float(theirs[i][j])), (i, j, ours, theirs)
