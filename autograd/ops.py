@@ -144,13 +144,18 @@ def power(x: Num, y: Num) -> Num:
         return math.nan
 
 
+def _is_zero(x: Num) -> Any:
+    """x == 0 for floats, Values and symbols alike (a Value's == is identity, as in micrograd)."""
+    return (x >= 0.0) & (x <= 0.0)
+
+
 def _power_slope(x: Num, y: Num, out: Num) -> Num:
     """d/dx x**y = y * x**(y-1), PyTorch's formula, or y * (out / x) where y - 1 rounds.
 
     The rounding of y - 1 (e.g. y = -3.7) is multiplied by log(x) in x**(y-1): up to 200 ulp.
     out / x has no such error; it is taken where out is a normal number, so the quotient is too.
     """
-    y_minus_one_rounds = (y - 1.0) + 1.0 != y
+    y_minus_one_rounds = absolute(((y - 1.0) + 1.0) - y) > 0.0
     normal = (absolute(out) > 1e-290) & (absolute(out) < 1e300)
     return where(y_minus_one_rounds & normal, y * div(out, x), y * power(x, y - 1.0))
 
@@ -159,15 +164,15 @@ def pow_backward(out: Value) -> None:
     """out = x ** y:  x.grad += out.grad * y * x**(y-1);  y.grad += out.grad * out * log(x)"""
     x, y = out._x, out._y
     # PyTorch masks both terms: d/dx x**0 = 0 even at x = 0, and d/dy 0**y = 0 for y >= 0.
-    x.grad += where(y.data == 0.0, 0.0, out.grad * _power_slope(x.data, y.data, out.data))
-    y.grad += where((x.data == 0.0) & (y.data >= 0.0), 0.0, out.grad * (out.data * log(x.data)))
+    x.grad += where(_is_zero(y.data), 0.0, out.grad * _power_slope(x.data, y.data, out.data))
+    y.grad += where(_is_zero(x.data) & (y.data >= 0.0), 0.0, out.grad * (out.data * log(x.data)))
 
 
 def pow_const_backward(out: Value) -> None:
     """out = x ** c for a constant c:  x.grad += out.grad * c * x**(c-1)"""
     x, c = out._x, out._y
     # PyTorch: d/dx x**0 = 0, even at x = 0
-    x.grad += where(c.data == 0.0, 0.0, out.grad * _power_slope(x.data, c.data, out.data))
+    x.grad += where(_is_zero(c.data), 0.0, out.grad * _power_slope(x.data, c.data, out.data))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -293,3 +293,16 @@ def test_second_derivatives_of_div_match_torch_where_y_squared_overflows(
     for i in range(2):
         for j in range(2):
             assert same(ours[i][j], float(theirs[i][j])), (i, j, ours, theirs)
+
+
+@pytest.mark.parametrize(("x", "y"), [(0.0, 0.0), (0.0, 2.0), (2.0, 0.0), (-0.0, 3.0)])
+def test_rules_on_values_choose_as_on_floats_at_zero(x: float, y: float) -> None:
+    # a Value's == is identity (micrograd), so a rule must not test zero with ==
+    xs = [Value(x), Value(y)]
+    graph = [g.data for g in grad(xs[0] ** xs[1], xs, create_graph=True)]
+    ts = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, y)]
+    theirs = [g.item() for g in torch.autograd.grad(ts[0] ** ts[1], ts)]
+    assert graph == theirs
+    v = Value(x)
+    (with_number,) = grad(v**y, [v], create_graph=True)
+    assert with_number.data == theirs[0]
