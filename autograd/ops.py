@@ -300,13 +300,14 @@ def tanh(x: Num) -> Num:
 
 
 def tanh_backward(out: Value) -> None:
-    """out = tanh(x):  x.grad += out.grad * (1 - out**2)   (= 4 s (1 - s), s = sigmoid(-2|x|))"""
+    """out = tanh(x):  x.grad += out.grad * (1 - out**2)   (= 4 (s - s**2), s = sigmoid(-2|x|))"""
     x = out._x
     y = out.data
     # Near |y| = 1, 1 - y*y cancels the digits the rounded y has lost already (2e-9 relative at
-    # x = 10): there the exact identity sech(x)**2 = 4 s (1 - s) computes it from x, s small.
+    # x = 10): there the exact identity sech(x)**2 = 4 s (1 - s) computes it from x (s <= 1/4,
+    # written s - s*s so that s's own error is not magnified).
     s = sigmoid(-2.0 * absolute(x.data))
-    x.grad += where(absolute(y) < 0.5, out.grad * (1.0 - y * y), out.grad * (4.0 * s * (1.0 - s)))
+    x.grad += where(absolute(y) < 0.5, out.grad * (1.0 - y * y), out.grad * (4.0 * (s - s * s)))
 
 
 def sigmoid(x: Num) -> Num:

@@ -301,7 +301,7 @@ BOUNDS: dict[str, tuple[float, float, float, float]] = {
     "sign": (0, 0, 0, 0),
     "relu": (0, 0, 0, 0),
     "leaky_relu": (0.5, 0, 0, 0),
-    "tanh": (0.8, 1.9, 1, 2),
+    "tanh": (0.8, 1.4, 1, 2),
     "sigmoid": (0.95, 1.6, 2, 2),
     "exp": (0.51, 0.51, 1, 1),
     "log": (0.51, 0.51, 0, 0),
