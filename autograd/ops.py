@@ -311,7 +311,7 @@ def tanh_backward(out: Value) -> None:
 
 
 def sigmoid(x: Num) -> Num:
-    """1 / (1 + e**-x), within 1 ulp of exact (only exp's error is left); sigmoid(-1000) = 0."""
+    """1 / (1 + e**-x), within 1.25 ulp of exact (only exp's error is left); sigmoid(-1000) = 0."""
     if not _is_float(x):
         return x.sigmoid()
     # sigmoid(x) = n / (1 + e) with e = exp(-|x|) <= 1 and n = 1 (x >= 0) or e (x < 0). The sum
