@@ -193,5 +193,6 @@ def test_trace_stopped_by_an_error_still_restores_the_gradients() -> None:
 def test_looking_at_something_that_is_not_a_value_is_a_type_error(
     look: Callable[[Any], Any], root: object
 ) -> None:
-    with pytest.raises(TypeError, match=rf"{look.__name__}\(root\) .*Value.* {type(root).__name__}"):
+    message = rf"{look.__name__}\(root\) .*Value.* {type(root).__name__}"
+    with pytest.raises(TypeError, match=message):
         look(root)
