@@ -40,8 +40,12 @@ class _Meta:
 
 def _to_float(data: object, what: str) -> float:
     # bool is an int and numpy floats are Reals: all fine. Complex, str, None, lists are not.
-    if isinstance(data, numbers.Real):
-        return float(data)
+    # numpy's bools and 0-d arrays are not Reals: found by duck typing, numpy stays optional.
+    if isinstance(data, numbers.Real) or (
+        getattr(data, "ndim", None) == 0
+        and getattr(getattr(data, "dtype", None), "kind", None) in ("b", "i", "u", "f")
+    ):
+        return float(data)  # type: ignore[arg-type]  # a Real, or a 0-d array of a real dtype
     raise TypeError(
         f"{what} must be a real number (int or float), got {type(data).__name__}: {data!r}"
     )
