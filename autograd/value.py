@@ -6,7 +6,7 @@ import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, SupportsIndex, Union
 
 from autograd import modes, ops
 from autograd.hooks import RemovableHandle, add_hook
@@ -356,6 +356,23 @@ class Value:
 
     def __ge__(self, other: Operand) -> bool:
         return _compared(self, ">=", other, self.data >= _data(other, ">="))
+
+    # -- copy and pickle walk the graph without recursion, at any depth (autograd/copying.py)
+
+    def __copy__(self) -> Value:
+        from autograd.copying import copy_node  # noqa: PLC0415 (copying.py imports Value)
+
+        return copy_node(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        from autograd.copying import deepcopy_graph  # noqa: PLC0415 (copying.py imports Value)
+
+        return deepcopy_graph(self, memo)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        from autograd.copying import reduce_node  # noqa: PLC0415 (copying.py imports Value)
+
+        return reduce_node(self)
 
 
 def _compared(x: Value, op: str, y: object, result: bool) -> bool:
