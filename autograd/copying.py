@@ -6,11 +6,17 @@ copied or pickled from the topological order of its graph, inputs first, so ever
 already done when its node comes: no recursion, linear time, and a node shared by many ops
 (``x * x``, a diamond) stays one node.
 
-What a copy keeps: ``data``, ``grad``, the backward rule (the same module-level function: a
-pickle stores it by name), label, op, scope, the anomaly site, hooks and the attributes users
-hang on nodes. Hooks are functions: a deep copy calls the same ones (in a list of its own, so
-removing a hook from one graph leaves the other alone); a pickle stores them by name, so a
-lambda or a local function cannot be pickled: that is said before the graph is written.
+What a copy keeps: ``data``, ``grad``, the backward rule (the same named function; a pickle
+stores a built-in rule by name and a ``define_op`` rule by its op's name, to be defined again
+before loading), label, op, scope, the anomaly site, hooks and the attributes users hang on
+nodes (deep-copied and pickled like any attribute).
+
+Hooks are functions that watch: a deep copy calls the same ones (in a list of its own, so
+removing a hook from one graph leaves the other alone). A micrograd-style closure
+(``out._backward = fn``) does the work of the node it belongs to, so a copy gets its own: the
+same code, with the nodes it closes over replaced by their copies. A pickle stores functions by
+their importable name, so a lambda or a local function (a hook or a closure) cannot be pickled:
+the error names the node, before the graph is written.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import threading
 import types
 from typing import Any
 
+from autograd import ops, value
 from autograd.backward import topological_order
 from autograd.value import Value, _Meta, _new, joined_inputs, split_inputs
 
@@ -52,9 +59,26 @@ def _make(data: float, grad: float, rule: Any, inputs: tuple[Value, ...], meta: 
     node._meta = None
     if meta is not None:
         annotations = node._annotations()
-        for name, value in meta.items():
-            setattr(annotations, name, value)
+        for name, part in meta.items():
+            setattr(annotations, name, part)
+    if rule is ops.missing_backward:  # a hand-built node without a rule: backward checks first
+        value.hand_built = True
     return node
+
+
+def _rebound(step: Any, copy_cell: Any) -> Any:
+    """A micrograd-style closure for a copy: the same code, each closed-over value copied."""
+    if not isinstance(step, types.FunctionType):
+        return copy_cell(step)  # a bound method or a partial: copied like any object
+    if step.__closure__ is None:
+        return step
+    cells = tuple(types.CellType(copy_cell(cell.cell_contents)) for cell in step.__closure__)
+    twin = types.FunctionType(
+        step.__code__, step.__globals__, step.__name__, step.__defaults__, cells
+    )
+    twin.__qualname__ = step.__qualname__
+    twin.__kwdefaults__ = step.__kwdefaults__
+    return twin
 
 
 def _user_attributes(node: Value) -> dict[str, Any] | None:
@@ -67,6 +91,8 @@ def _user_attributes(node: Value) -> dict[str, Any] | None:
 def copy_node(node: Value) -> Value:
     """``copy.copy``: a new node with the same fields and the same inputs (not copied)."""
     twin = _make(node.data, node.grad, node.grad_fn, node._prev, _meta_state(node._meta))
+    if twin._meta is not None and twin._meta.step is not None:  # its closure acts on the twin
+        twin._meta.step = _rebound(twin._meta.step, lambda x: twin if x is node else x)
     if (attributes := _user_attributes(node)) is not None:
         twin.__dict__.update(attributes)
     return twin
@@ -83,6 +109,8 @@ def deepcopy_graph(root: Value, memo: dict[int, Any]) -> Value:
         twin = _make(node.data, node.grad, node.grad_fn, inputs, _meta_state(node._meta))
         memo[id(node)] = twin
         keep_alive.append(node)
+        if twin._meta is not None and twin._meta.step is not None:
+            twin._meta.step = _rebound(twin._meta.step, lambda x: copy.deepcopy(x, memo))
         if (attributes := _user_attributes(node)) is not None:
             twin.__dict__.update(copy.deepcopy(attributes, memo))
     twin = memo[id(root)]
@@ -110,7 +138,30 @@ def _covered() -> set[int]:
 
 def _fields(node: Value) -> Fields:
     meta = None if node._meta is None else _meta_state(node._meta)
-    return node.data, node.grad, node.grad_fn, joined_inputs(node._x, node._y), meta
+    rule: Any = node.grad_fn
+    if rule is not None and (op := ops.op_of(node)) is not None and op.kind == "defined":
+        rule = _DefinedRule(op.name)  # made inside define_op: found again by the op's name
+    return node.data, node.grad, rule, joined_inputs(node._x, node._y), meta
+
+
+class _DefinedRule:
+    """Stands for the rule of a ``define_op`` op in a pickle: unpickles as that op's rule."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _defined_rule, (self.name,)
+
+
+def _defined_rule(name: str) -> Any:
+    op = ops.DEFINED.get(name)
+    if op is None:
+        raise pickle.UnpicklingError(
+            f"the graph uses the op {name!r} made with define_op: run that define_op call "
+            "(import the module that makes it) before loading the graph"
+        )
+    return op.backward
 
 
 def reduce_node(node: Value) -> tuple[Any, ...]:
@@ -147,15 +198,21 @@ def _nothing() -> None:
     return None
 
 
+_WORDS = {"hooks": "hook", "step": "_backward (a micrograd-style closure)"}
+
+
 def _check_picklable(order: list[Value]) -> None:
     """Refuse, before the graph is written, a node holding a function pickle cannot store."""
     checked: dict[int, bool] = {}  # id(function) -> importable, so each is looked up once
     for node in order:
-        parts: list[tuple[str, Any]] = [("backward rule (grad_fn)", node.grad_fn)]
+        parts: list[tuple[str, Any]] = []
+        op = ops.op_of(node)
+        if node.grad_fn is not None and (op is None or op.kind != "defined"):
+            parts.append(("backward rule (grad_fn)", node.grad_fn))
         if node._meta is not None:
-            for name, value in (_meta_state(node._meta) or {}).items():
-                word = "hook" if name == "hooks" else name
-                parts += [(word, v) for v in (value if isinstance(value, list) else [value])]
+            for name, part in (_meta_state(node._meta) or {}).items():
+                word = _WORDS.get(name, name)
+                parts += [(word, f) for f in (part if isinstance(part, list) else [part])]
         for what, fn in parts:
             if not isinstance(fn, types.FunctionType):
                 continue
@@ -166,7 +223,8 @@ def _check_picklable(order: list[Value]) -> None:
                 raise pickle.PicklingError(
                     f"cannot pickle the node {name}: its {what} {fn.__qualname__} is a lambda "
                     "or a local function, and pickle stores functions by their importable "
-                    "name. Use a function defined at module level, or remove it first."
+                    "name. Use a function defined at module level (for an op: "
+                    "autograd.define_op), or remove it first."
                 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import pickle
 import sys
 from collections.abc import Callable
@@ -12,10 +13,13 @@ import pytest
 import nn
 from autograd import (
     Value,
+    define_op,
     detect_anomaly,
     named_scope,
+    ops,
     record_scopes,
     topological_order,
+    value,
 )
 from autograd.ops import mul_backward, tanh_backward
 from nn.datasets import make_moons
@@ -214,3 +218,105 @@ def test_copy_copy_shares_the_inputs() -> None:
     assert _fields(twin) == _fields(y)
     twin.label = "twin"
     assert y.label == "y"
+
+
+@pytest.mark.parametrize("how", COPIERS)
+def test_user_attributes_survive_and_a_deep_copy_has_its_own(how: str) -> None:
+    w = Value(0.5, label="w")
+    w.momentum = [0.25]  # an optimizer of one's own keeps its state on the parameter
+    y = w * 2.0
+    y.colour = "red"
+    twin = _copied(how, y)
+    assert isinstance(twin, Value)
+    twin_w = twin._prev[0]
+    assert (twin.colour, twin_w.momentum) == ("red", [0.25])
+    twin_w.momentum.append(1.0)
+    assert w.momentum == [0.25]
+
+
+def test_an_attribute_pointing_back_into_the_graph_keeps_pointing_at_the_copy() -> None:
+    x = Value(1.0, label="x")
+    y = x.exp()
+    x.result = y  # an attribute that refers to a node made later
+    for twin in (copy.deepcopy(y), _pickled(y)):
+        assert isinstance(twin, Value)
+        assert twin._prev[0].result is twin
+
+
+def _micrograd_exp(x: Value) -> Value:
+    """exp built by hand, as micrograd does: the closure adds into the inputs itself."""
+    out = Value(math.exp(x.data), (x,), "exp")
+
+    def _backward() -> None:
+        x.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_a_deep_copy_of_a_micrograd_closure_works_on_the_copies() -> None:
+    x = Value(0.5, label="x")
+    out = _micrograd_exp(x) * 3.0
+    twin = copy.deepcopy(out)
+    assert isinstance(twin, Value)
+    twin.backward()
+    (twin_x,) = [v for v in topological_order(twin) if v.label == "x"]
+    assert twin_x is not x
+    assert twin_x.grad == pytest.approx(3.0 * math.exp(0.5), rel=1e-15)
+    assert (x.grad, out.grad) == (0.0, 0.0)  # the original graph is untouched
+
+
+def test_a_shallow_copy_of_a_closure_node_passes_its_own_gradient() -> None:
+    x = Value(0.5, label="x")
+    out = _micrograd_exp(x)
+    twin = copy.copy(out)
+    twin.grad = 2.0
+    twin._backward()
+    assert x.grad == pytest.approx(2.0 * math.exp(0.5), rel=1e-15)  # the shared input
+    assert out.grad == 0.0
+
+
+def test_a_micrograd_closure_cannot_be_pickled_and_the_error_names_the_node() -> None:
+    out = _micrograd_exp(Value(0.5))
+    out.label = "e"
+    with pytest.raises(pickle.PicklingError, match=r"node 'e': its _backward .*closure.*_backward"):
+        pickle.dumps(out)
+
+
+softsign = define_op(
+    "softsign_for_copying",
+    lambda x: x / (1.0 + abs(x)),
+    lambda x, out, out_grad: out_grad / (1.0 + abs(x)) ** 2,
+)
+
+
+def test_an_op_made_with_define_op_pickles_by_its_name() -> None:
+    x = Value(1.0, label="x")
+    twin = _pickled(softsign(x) * 2.0)
+    assert isinstance(twin, Value)
+    assert twin._prev[0].grad_fn is softsign(x).grad_fn
+    twin.backward()
+    assert twin._prev[0]._prev[0].grad == 2.0 / (1.0 + 1.0) ** 2
+
+
+def test_loading_an_op_not_defined_in_this_process_says_what_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = pickle.dumps(softsign(Value(1.0)))
+    monkeypatch.delitem(ops.DEFINED, "softsign_for_copying")
+    with pytest.raises(pickle.UnpicklingError, match=r"softsign_for_copying.*define_op"):
+        pickle.loads(data)
+
+
+def test_a_loaded_hand_built_node_without_a_rule_is_still_refused_before_backward(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    x = Value(2.0)
+    node = Value(4.0, (x,), "square")  # no _backward assigned: no rule
+    data = pickle.dumps(node * 1.0)
+    monkeypatch.setattr(value, "hand_built", False)  # as in a fresh process
+    twin = pickle.loads(data)
+    assert isinstance(twin, Value)
+    with pytest.raises(ops.MissingRuleError):
+        twin.backward()
+    assert all(v.grad == 0.0 for v in topological_order(twin))
