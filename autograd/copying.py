@@ -44,8 +44,8 @@ def _meta_state(meta: _Meta | None) -> dict[str, Any] | None:
     state = {}
     for name in type(meta).__slots__:
         if hasattr(meta, name):
-            value = getattr(meta, name)
-            state[name] = list(value) if isinstance(value, list) else value
+            part = getattr(meta, name)
+            state[name] = list(part) if isinstance(part, list) else part
     return state
 
 
@@ -82,7 +82,7 @@ def _rebound(step: Any, copy_cell: Any) -> Any:
 
 
 def _user_attributes(node: Value) -> dict[str, Any] | None:
-    return getattr(node, "__dict__", None) or None
+    return node.__dict__ or None  # the attributes users hang on nodes, if any
 
 
 # -- copy.copy and copy.deepcopy
