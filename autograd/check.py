@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,22 @@ class GradcheckError(AssertionError):
     """Raised by ``gradcheck`` when an analytic gradient disagrees with finite differences."""
 
 
+def _check_tolerances(caller: str, eps: object, atol: object, rtol: object) -> None:
+    """Refuse settings that make every check pass or fail, before anything runs."""
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            kind = type(value).__name__
+            raise TypeError(f"{caller}: {name} must be a number, got {kind}: {value!r}")
+        number = float(value)
+        if name == "eps" and not (math.isfinite(number) and number > 0):
+            raise ValueError(
+                f"{caller}: eps must be a finite number > 0 (the finite-difference step), "
+                f"got {value}"
+            )
+        if not (math.isfinite(number) and number >= 0):
+            raise ValueError(f"{caller}: {name} must be a finite number >= 0, got {value}")
+
+
 def gradcheck(
     fn: Callable[..., Value],
     inputs: Sequence[float | Value],
@@ -31,6 +48,7 @@ def gradcheck(
     >>> gradcheck(lambda x, y: (x * y).tanh(), [0.3, -0.7])
     True
     """
+    _check_tolerances("gradcheck", eps, atol, rtol)
     points = [float(x.data if isinstance(x, Value) else x) for x in inputs]
     labels = [x.label if isinstance(x, Value) else "" for x in inputs]
     xs = [Value(p, label=lab) for p, lab in zip(points, labels, strict=True)]
@@ -89,6 +107,7 @@ def check_rules(
     """
     if not isinstance(output, Value):
         raise TypeError(f"check_rules: output must be a Value, got {type(output).__name__}")
+    _check_tolerances("check_rules", eps, atol, rtol)
     checked = 0
     unchecked: list[str] = []
     order = topological_order(output)

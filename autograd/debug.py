@@ -10,7 +10,7 @@ from typing import TextIO
 
 from autograd import modes
 from autograd.anomaly import check_step
-from autograd.backward import begin_pass, contributions, end_pass
+from autograd.backward import begin_pass, contributions, end_pass, topological_order
 from autograd.hooks import run_hooks
 from autograd.names import node_names
 from autograd.ops import Op, op_of
@@ -118,6 +118,20 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Step]:
     >>> next(steps)
     x is a leaf | its gradient is complete: x.grad = 0.7864
     """
+    _check_root(root, "backward_steps")
+    return _steps(root, gradient)
+
+
+def _check_root(root: object, caller: str) -> None:
+    # Checked at the call, not at the first next(): the mistake is in the caller's line.
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"{caller}(root) needs the Value to run the backward pass from (e.g. the loss), "
+            f"got {type(root).__name__}: {root!r}"
+        )
+
+
+def _steps(root: Value, gradient: float) -> Iterator[Step]:
     order, earlier = begin_pass(root, gradient)
     names = _names(order)
     check = modes.anomaly_enabled()
@@ -156,7 +170,11 @@ def format_trace(steps: list[Step]) -> str:
 
 
 def trace_backward(root: Value, gradient: float = 1.0, file: TextIO | None = None) -> list[Step]:
-    """Run the backward pass and print it as a table, for reading instead of stepping.
+    """Print the backward pass as a table and return its steps; every ``.grad`` stays as it was.
+
+    Looking changes nothing: the pass runs (hooks included, so the table shows what
+    ``backward()`` would do), then each node of the graph gets its earlier gradient back.
+    To run the pass and keep its gradients, step it with ``backward_steps``.
 
     >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
     >>> c = a * b
@@ -169,6 +187,12 @@ def trace_backward(root: Value, gradient: float = 1.0, file: TextIO | None = Non
     1     a     leaf  3
     2     b     leaf  2
     """
-    steps = list(backward_steps(root, gradient))
+    _check_root(root, "trace_backward")
+    earlier = [(node, node.grad) for node in topological_order(root)]
+    try:
+        steps = list(_steps(root, gradient))
+    finally:
+        for node, grad in earlier:
+            node.grad = grad
     print(format_trace(steps), file=file or sys.stdout)
     return steps

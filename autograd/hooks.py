@@ -22,11 +22,25 @@ def add_hook(node: Value, hook: Hook) -> None:
 
 def run_hooks(node: Value, grad: Any) -> Any:
     """Pass ``grad`` through the hooks of ``node`` in order; each may return a replacement."""
+    from autograd.value import Value, _to_float  # noqa: PLC0415 (value.py imports this module)
+
     assert node._meta is not None
     for hook in node._meta.hooks:
         replaced = hook(grad)
-        if replaced is not None:
+        if replaced is None:
+            continue
+        if replaced is grad or isinstance(replaced, Value):  # grad(create_graph=True) has Values
             grad = replaced
+            continue
+        try:
+            grad = _to_float(replaced, "a hook's gradient")
+        except TypeError:
+            name = getattr(hook, "__qualname__", repr(hook))
+            raise TypeError(
+                f"hook {name} on {node.label or repr(node)} returned "
+                f"{type(replaced).__name__} {replaced!r}; a hook returns the new gradient "
+                "(a number) or None to keep it"
+            ) from None
     return grad
 
 

@@ -22,40 +22,67 @@ __all__ = [
     "scopes_enabled",
 ]
 
-_grad_enabled: ContextVar[bool] = ContextVar("autograd_grad_enabled", default=True)
-_anomaly_enabled: ContextVar[bool] = ContextVar("autograd_anomaly_enabled", default=False)
-_scopes_enabled: ContextVar[bool] = ContextVar("autograd_scopes_enabled", default=False)
-_scope: ContextVar[str] = ContextVar("autograd_scope", default="")
-_recorder: ContextVar[Any] = ContextVar("autograd_recorder", default=None)
 
-# How many no_grad / detect_anomaly blocks are open in any thread. Recording a node only looks
-# at the context variables while this is non-zero, so the common case costs one integer test.
+class _Block:
+    """One open ``with`` block of a switch: its value, and the block it sits in."""
+
+    __slots__ = ("outer", "still_open", "value")
+
+    def __init__(self, value: Any, outer: _Block | None) -> None:
+        self.value = value
+        self.outer = outer
+        self.still_open = True
+
+
+# Each switch holds the innermost block of the current context. A block can be left in another
+# context than the one it was entered in (a generator closed from another thread, an async
+# generator that asyncio finalizes in a task of its own); it is then marked closed, and every
+# context that still holds it skips it. So a block's effect ends exactly when it is left.
+_grad_off: ContextVar[_Block | None] = ContextVar("autograd_grad_off", default=None)
+_anomaly: ContextVar[_Block | None] = ContextVar("autograd_anomaly", default=None)
+_scopes: ContextVar[_Block | None] = ContextVar("autograd_scopes", default=None)
+_recorder: ContextVar[_Block | None] = ContextVar("autograd_recorder", default=None)
+_scope: ContextVar[str] = ContextVar("autograd_scope", default="")
+
+# How many switch blocks (no_grad, detect_anomaly, ...) are open in any thread. Recording a node
+# only looks at the context variables while this is non-zero: the common case costs one test.
 active = 0
 _active_lock = threading.Lock()
 
 
+def _innermost(var: ContextVar[_Block | None]) -> Any:
+    """The value of the innermost block of ``var`` still open in this context, or None."""
+    block = var.get()
+    while block is not None and not block.still_open:
+        block = block.outer
+    return None if block is None else block.value
+
+
 def grad_enabled() -> bool:
     """Whether ops record the graph in the current context (False inside ``no_grad()``)."""
-    return _grad_enabled.get()
+    return _innermost(_grad_off) is None
 
 
 def anomaly_enabled() -> bool:
     """Whether ``detect_anomaly()`` is on in the current context."""
-    return _anomaly_enabled.get()
+    return _innermost(_anomaly) is not None
 
 
 @contextmanager
-def _switch(var: ContextVar[Any], value: Any) -> Iterator[None]:
+def _switch(var: ContextVar[_Block | None], value: Any) -> Iterator[None]:
     global active
+    block = _Block(value, var.get())
     with _active_lock:
         active += 1
-    token = var.set(value)
+    var.set(block)
     try:
         yield
     finally:
-        var.reset(token)
+        block.still_open = False
         with _active_lock:
             active -= 1
+        if var.get() is block:  # left where it was entered, innermost: drop it here too
+            var.set(block.outer)
 
 
 @contextmanager
@@ -69,20 +96,20 @@ def no_grad() -> Iterator[None]:
     >>> y._prev
     ()
     """
-    with _switch(_grad_enabled, False):
+    with _switch(_grad_off, True):
         yield
 
 
 @contextmanager
 def anomaly_mode() -> Iterator[None]:
     """Turn anomaly mode on for the current context (used by ``detect_anomaly``)."""
-    with _switch(_anomaly_enabled, True):
+    with _switch(_anomaly, True):
         yield
 
 
 def scopes_enabled() -> bool:
     """Whether new nodes get tagged with the open ``named_scope`` (inside ``record_scopes()``)."""
-    return _scopes_enabled.get()
+    return _innermost(_scopes) is not None
 
 
 def current_scope() -> str:
@@ -100,7 +127,7 @@ def record_scopes() -> Iterator[None]:
     >>> y.scope
     'layer.neuron'
     """
-    with _switch(_scopes_enabled, True):
+    with _switch(_scopes, True):
         yield
 
 
@@ -117,7 +144,7 @@ def named_scope(name: str) -> Iterator[None]:
 
 def recorder() -> Any:
     """The recorder of the open ``recording()`` block (``compile`` uses one), or None."""
-    return _recorder.get()
+    return _innermost(_recorder)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, SupportsIndex, Union
 
 from autograd import modes, ops
 from autograd.hooks import RemovableHandle, add_hook
@@ -40,8 +40,12 @@ class _Meta:
 
 def _to_float(data: object, what: str) -> float:
     # bool is an int and numpy floats are Reals: all fine. Complex, str, None, lists are not.
-    if isinstance(data, numbers.Real):
-        return float(data)
+    # numpy's bools and 0-d arrays are not Reals: found by duck typing, numpy stays optional.
+    if isinstance(data, numbers.Real) or (
+        getattr(data, "ndim", None) == 0
+        and getattr(getattr(data, "dtype", None), "kind", None) in ("b", "i", "u", "f")
+    ):
+        return float(data)  # type: ignore[arg-type]  # a Real, or a 0-d array of a real dtype
     raise TypeError(
         f"{what} must be a real number (int or float), got {type(data).__name__}: {data!r}"
     )
@@ -352,6 +356,23 @@ class Value:
 
     def __ge__(self, other: Operand) -> bool:
         return _compared(self, ">=", other, self.data >= _data(other, ">="))
+
+    # -- copy and pickle walk the graph without recursion, at any depth (autograd/copying.py)
+
+    def __copy__(self) -> Value:
+        from autograd.copying import copy_node  # noqa: PLC0415 (copying.py imports Value)
+
+        return copy_node(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        from autograd.copying import deepcopy_graph  # noqa: PLC0415 (copying.py imports Value)
+
+        return deepcopy_graph(self, memo)
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        from autograd.copying import reduce_node  # noqa: PLC0415 (copying.py imports Value)
+
+        return reduce_node(self)
 
 
 def _compared(x: Value, op: str, y: object, result: bool) -> bool:

@@ -9,7 +9,9 @@ shape and ``labels[1]`` for the second: ``labels=(-1, 1)`` gives micrograd's dem
 from __future__ import annotations
 
 import math
+import numbers
 import random
+from typing import Any
 
 __all__ = ["make_circles", "make_moons"]
 
@@ -38,10 +40,13 @@ def _finish(
     labels: tuple[int, int],
 ) -> Dataset:
     """Label, shuffle and add noise, in scikit-learn's order."""
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be a number (the std of the Gaussian noise), got {noise!r}")
     if not noise >= 0.0:
         raise ValueError(f"noise must be >= 0, got {noise}")
+    first, second = _two_labels(labels)
     rng = random.Random(seed)
-    ys = [labels[0]] * sizes[0] + [labels[1]] * sizes[1]
+    ys = [first] * sizes[0] + [second] * sizes[1]
     if shuffle:
         order = list(range(len(points)))
         rng.shuffle(order)
@@ -52,10 +57,24 @@ def _finish(
     return points, ys
 
 
+def _two_labels(labels: Any) -> tuple[int, int]:
+    """``labels`` as two ints: a tuple, a list or a numpy array of two integers."""
+    try:
+        first, second = labels
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"labels must be two ints, one per shape, e.g. (0, 1) or (-1, 1); got {labels!r}"
+        ) from None
+    for label in (first, second):
+        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
+            raise TypeError(f"labels must be ints, e.g. (0, 1) or (-1, 1); got {labels!r}")
+    return int(first), int(second)
+
+
 def _halves(n: int) -> tuple[int, int]:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"n must be a positive int (the number of points), got {n!r}")
-    return n // 2, n - n // 2
+    return int(n) // 2, int(n) - int(n) // 2
 
 
 def make_moons(
@@ -93,6 +112,8 @@ def make_circles(
     >>> X[0], X[2], y
     ([1.0, 0.0], [0.5, 0.0], [0, 0, 1, 1])
     """
+    if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
+        raise TypeError(f"factor must be a number in [0, 1), got {factor!r}")
     if not 0.0 <= factor < 1.0:
         raise ValueError(f"factor (inner radius / outer radius) must be in [0, 1), got {factor}")
     n_out, n_in = _halves(n)

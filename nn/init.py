@@ -54,11 +54,12 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fan(fan_in: int, fan_out: int, mode: str) -> int:
-    if mode == "fan_in":
-        return fan_in
-    if mode == "fan_out":
-        return fan_out
-    raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan = fan_in if mode == "fan_in" else fan_out
+    if fan < 1:  # std = gain / sqrt(fan) would divide by zero
+        raise ValueError(f"Kaiming init with mode={mode!r} needs {mode} >= 1, got {fan}")
+    return fan
 
 
 def kaiming_std(fan: int, gain: float) -> float:

@@ -51,7 +51,7 @@ def _pairs(
         raise ValueError(
             f"{name}: {len(input)} predictions but {len(target)} targets; give one target each"
         )
-    if not input:
+    if len(input) == 0:  # not `if not input`: a numpy array has no truth value
         raise ValueError(f"{name}: got no predictions; pass at least one")
     for i, t in enumerate(target):
         _data(t, f"{name}: target {i}")
@@ -215,7 +215,7 @@ def cross_entropy(
         raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
     if len(input) != len(target):
         raise ValueError(f"{name}: {len(input)} rows of logits but {len(target)} class indices")
-    if not input:
+    if len(input) == 0:  # not `if not input`: a numpy array has no truth value
         raise ValueError(f"{name}: got no rows of logits; pass at least one")
     first = input[0]
     classes = 0 if isinstance(first, Value | numbers.Real) else len(first)

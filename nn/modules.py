@@ -204,6 +204,7 @@ class Neuron(Module):
         bias_init: str = "zeros",
     ) -> None:
         _check_width(nin, "nin")
+        _check_width(fan_out, "fan_out (the width of the neuron's layer)")
         self.activation = _check_activation(activation) if nonlin else "linear"
         _check_bias_init(bias_init)
         draw = resolve(init)

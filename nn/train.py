@@ -6,6 +6,7 @@ with a tqdm progress bar showing the loss, and a returned history of loss and ac
 
 from __future__ import annotations
 
+import numbers
 import random
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
@@ -131,11 +132,7 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     >>> h.loss[-1] < h.loss[0]
     True
     """
-    if len(inputs) != len(labels) or not inputs:
-        raise ValueError(
-            f"fit needs one label per sample (and some samples): {len(inputs)} samples, "
-            f"{len(labels)} labels"
-        )
+    _check_arguments(model, inputs, labels, optimizer, epochs, batch_size)
     params = model.parameters()
 
     def batch_loss(batch: list[int]) -> tuple[Value, list[Output]]:
@@ -176,6 +173,46 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
         history.lr.append(optimizer.lr)
         bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.0%}")
     return history
+
+
+def _check_arguments(  # noqa: PLR0917 (fit's own arguments, in fit's order)
+    model: Module,
+    inputs: Sequence[Sequence[float]],
+    labels: Sequence[float],
+    optimizer: Optimizer,
+    epochs: object,
+    batch_size: object,
+) -> None:
+    """Refuse what would fail later or train nothing, before any weight changes."""
+    if len(inputs) != len(labels) or len(inputs) == 0:  # len: numpy arrays have no truth value
+        raise ValueError(
+            f"fit needs one label per sample (and some samples): {len(inputs)} samples, "
+            f"{len(labels)} labels"
+        )
+    _check_count("epochs", epochs, 0, "")
+    if batch_size is not None:
+        _check_count("batch_size", batch_size, 1, " (samples per step), or None for full batch")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"fit: optimizer must be an nn optimizer such as nn.SGD(model.parameters(), lr=0.1), "
+            f"got {type(optimizer).__name__}"
+        )
+    held = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    if not any(id(p) in held for p in model.parameters()):
+        raise ValueError(
+            "fit: the optimizer holds none of the model's parameters, so training would change "
+            "nothing. Was it made for another model (e.g. before `model = nn.load(...)` "
+            "replaced the model)? Make it for this one: nn.SGD(model.parameters(), lr=...)"
+        )
+
+
+def _check_count(name: str, value: object, least: int, meaning: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(
+            f"fit: {name} must be an int >= {least}{meaning}, got {type(value).__name__}: {value!r}"
+        )
+    if value < least:
+        raise ValueError(f"fit: {name} must be an int >= {least}{meaning}, got {value}")
 
 
 class _FullBatchReplay:

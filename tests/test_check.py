@@ -132,3 +132,40 @@ def test_kinks_accept_pytorchs_choice_of_slope(make: Callable[[Value], Value]) -
 def test_check_rules_refuses_a_number() -> None:
     with pytest.raises(TypeError, match="must be a Value"):
         check_rules(5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("eps", 0.0),
+        ("eps", -1e-6),
+        ("eps", math.nan),
+        ("eps", math.inf),
+        ("atol", -1e-5),
+        ("atol", math.nan),
+        ("rtol", -1e-3),
+        ("rtol", math.nan),
+    ],
+)
+def test_an_invalid_tolerance_is_a_value_error_naming_it(setting: str, value: float) -> None:
+    calls: list[float] = []
+
+    def f(x: Value) -> Value:
+        calls.append(x.data)
+        return x * x
+
+    with pytest.raises(ValueError, match=rf"gradcheck: {setting} must be .*, got {value}"):
+        gradcheck(f, [1.0], **{setting: value})
+    assert calls == []  # refused before fn ran
+    with pytest.raises(ValueError, match=rf"check_rules: {setting} must be .*, got {value}"):
+        check_rules(f(Value(1.0)), **{setting: value})
+
+
+@pytest.mark.parametrize("setting", ["eps", "atol", "rtol"])
+def test_a_tolerance_that_is_not_a_number_is_a_type_error(setting: str) -> None:
+    with pytest.raises(TypeError, match=rf"gradcheck: {setting} must be a number, got str"):
+        gradcheck(lambda x: x * x, [1.0], **{setting: "1e-6"})
+
+
+def test_zero_tolerances_are_allowed() -> None:
+    assert gradcheck(lambda x: x * 2.0, [1.0], eps=0.5, atol=0.0, rtol=0.0)

@@ -154,3 +154,45 @@ def test_stopping_early_keeps_earlier_leaf_gradients() -> None:
     next(steps)
     steps.close()
     assert x1.grad == 10.0
+
+
+def test_trace_leaves_every_gradient_as_it_was() -> None:
+    o, leaves = neuron()
+    o.backward()
+    x1 = leaves[0]
+    x1.register_hook(lambda g: g * 2.0)  # a replacing hook: the trace shows it, changes nothing
+    before = [(node, node.grad) for node in topological_order(o)]
+    steps = trace_backward(o, file=io.StringIO())
+    assert [(node, node.grad) for node in topological_order(o)] == before
+    assert steps[-1].out_grad != 0.0  # the trace did show the pass
+
+
+def test_trace_before_backward_leaves_the_gradients_at_zero() -> None:
+    o, _ = neuron()
+    steps = trace_backward(o, file=io.StringIO())
+    assert all(node.grad == 0.0 for node in topological_order(o))
+    assert {s.node.label: s.out_grad for s in steps}["n"] == pytest.approx(0.5)
+
+
+def test_trace_stopped_by_an_error_still_restores_the_gradients() -> None:
+    x = Value(2.0, label="x")
+    y = x * x
+    x.grad = 5.0
+
+    def broken(g: float) -> float:
+        raise RuntimeError("hook failed")
+
+    x.register_hook(broken)
+    with pytest.raises(RuntimeError, match="hook failed"):
+        trace_backward(y, file=io.StringIO())
+    assert (x.grad, y.grad) == (5.0, 0.0)
+
+
+@pytest.mark.parametrize("look", [trace_backward, backward_steps])
+@pytest.mark.parametrize("root", [5, None, [Value(1.0)], "o"])
+def test_looking_at_something_that_is_not_a_value_is_a_type_error(
+    look: Callable[[Any], Any], root: object
+) -> None:
+    message = rf"{look.__name__}\(root\) .*Value.* {type(root).__name__}"
+    with pytest.raises(TypeError, match=message):
+        look(root)

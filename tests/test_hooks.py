@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
 from autograd import Value, grad
 from tests.oracle import import_torch, same
 
@@ -81,3 +86,25 @@ def test_hooks_run_in_grad_too() -> None:
     (gx,) = grad(h * 3.0, [x])
     assert gx == 6.0
     assert x.grad == 0.0
+
+
+def _as_text(g: float) -> str:
+    return str(g)
+
+
+@pytest.mark.parametrize("run", [lambda y, x: y.backward(), lambda y, x: grad(y, [x])])
+def test_a_hook_returning_a_non_number_is_a_type_error_naming_it(
+    run: Callable[[Value, Value], object],
+) -> None:
+    x = Value(2.0, label="x")
+    x.register_hook(_as_text)
+    with pytest.raises(TypeError, match=r"hook _as_text on x returned str '3\.0'"):
+        run(x * 3.0, x)
+
+
+def test_a_hook_may_return_a_numpy_number() -> None:
+    x = Value(2.0)
+    x.register_hook(lambda g: np.array(g) * 2)  # a 0-d array
+    (x * 3.0).backward()
+    assert x.grad == 6.0
+    assert type(x.grad) is float

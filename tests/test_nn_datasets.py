@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 import pytest
 
 from nn.datasets import make_circles, make_moons
@@ -79,3 +82,38 @@ def test_labels_can_be_micrograds_minus_one_plus_one() -> None:
 def test_bad_arguments_are_refused(call: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles])
+@pytest.mark.parametrize(
+    ("labels", "error"),
+    [((1,), ValueError), ((0, 1, 2), ValueError), (5, ValueError), ((0.0, 1.0), TypeError),
+     (("a", "b"), TypeError), ((False, True), TypeError)],
+)  # fmt: skip
+def test_labels_that_are_not_two_ints_are_refused_naming_labels(
+    make: Callable[..., object], labels: object, error: type
+) -> None:
+    with pytest.raises(error, match=r"labels must be .*ints"):
+        make(10, labels=labels)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: make_moons(10, noise="0.1"), TypeError, "noise must be a number"),
+        (lambda: make_circles(10, factor="0.5"), TypeError, "factor must be a number"),
+    ],
+)
+def test_settings_of_the_wrong_type_are_type_errors_naming_them(
+    call: Callable[[], object], error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        call()
+
+
+@pytest.mark.parametrize("make", [make_moons, make_circles])
+def test_numpy_numbers_and_arrays_work_as_settings(make: Callable[..., Any]) -> None:
+    plain = make(12, noise=0.1, seed=4, labels=(-1, 1))
+    numpy = make(np.int64(12), noise=np.float64(0.1), seed=4, labels=np.array([-1, 1]))
+    assert numpy == plain
+    assert all(type(label) is int for label in numpy[1])

@@ -149,3 +149,9 @@ def test_kaiming_normal_spread_is_its_std() -> None:
 def test_unknown_init_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown init 'he'"):
         Neuron(2, init="he")
+
+
+@pytest.mark.parametrize("make", [init.KaimingUniform, init.KaimingNormal])
+def test_a_fan_of_zero_is_a_value_error_naming_it(make: Any) -> None:
+    with pytest.raises(ValueError, match=r"mode='fan_out' needs fan_out >= 1, got 0"):
+        make(mode="fan_out")(random.Random(0), 2, 0, "relu")

@@ -11,6 +11,7 @@ import pytest
 import nn
 from autograd import Value, named_scope, record_scopes, topological_order
 from nn import modules
+from nn.init import KaimingUniform
 from nn.modules import MLP, Layer, Neuron, from_config
 
 
@@ -310,3 +311,10 @@ def test_from_config_rebuilds_the_architecture(module: nn.Module) -> None:
 def test_bad_configs_are_refused(config: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         from_config(config)
+
+
+@pytest.mark.parametrize("fan_out", [0, -1, 1.5, True])
+@pytest.mark.parametrize("init", ["uniform", "kaiming_uniform", KaimingUniform(mode="fan_out")])
+def test_a_neuron_refuses_a_fan_out_that_is_not_a_width(fan_out: object, init: object) -> None:
+    with pytest.raises(ValueError, match=r"fan_out \(the width of the neuron's layer\) must be"):
+        Neuron(2, init=init, fan_out=fan_out)  # type: ignore[arg-type]

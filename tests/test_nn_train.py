@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from typing import Any
 
+import numpy as np
 import pytest
 
 import nn
@@ -166,3 +167,67 @@ def test_fit_pauses_the_collector_only_during_steps() -> None:
     fit(model, [[0.0, 1.0]], [1], spying_loss, optimizer, 1, progress=False, pause_gc=False)
     assert seen == [False, False, True]
     assert gc.isenabled()
+
+
+def _fit_one_sample(model: MLP, optimizer: nn.Optimizer, **settings: Any) -> nn.History:
+    return fit(model, [[0.0, 1.0]], [1], nn.hinge_loss, optimizer, progress=False, **settings)
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "message"),
+    [
+        ({"epochs": -1}, ValueError, r"epochs must be an int >= 0, got -1"),
+        ({"epochs": 2.0}, TypeError, r"epochs must be an int >= 0, got float: 2\.0"),
+        ({"epochs": "3"}, TypeError, r"epochs must be an int >= 0, got str"),
+        ({"epochs": True}, TypeError, r"epochs must be an int >= 0, got bool"),
+        ({"epochs": 1, "batch_size": 0}, ValueError, r"batch_size must be an int >= 1 .*got 0"),
+        ({"epochs": 1, "batch_size": -1}, ValueError, r"batch_size must be an int >= 1 .*got -1"),
+        ({"epochs": 1, "batch_size": 1.5}, TypeError, r"batch_size must be an int >= 1 .*float"),
+    ],
+)
+def test_invalid_settings_are_refused_before_training(
+    settings: dict[str, Any], error: type, message: str
+) -> None:
+    model = MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=f"fit: {message}"):
+        _fit_one_sample(model, nn.SGD(model.parameters(), lr=0.1), **settings)
+    assert model.state_dict() == before
+
+
+def test_zero_epochs_train_nothing_and_say_so_in_the_history() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    history = _fit_one_sample(model, nn.SGD(model.parameters(), lr=0.1), epochs=0)
+    assert history.loss == []
+
+
+def test_an_optimizer_of_another_model_is_refused(tmp_path: Any) -> None:
+    # The README's order: make a model and its optimizer, save, load: `model` is a new object.
+    model = MLP(2, [2, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    nn.save(model, tmp_path / "model.json")
+    model = nn.load(tmp_path / "model.json")
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"fit: the optimizer holds none of the model's"):
+        _fit_one_sample(model, optimizer, epochs=3)
+    assert model.state_dict() == before
+
+
+def test_an_optimizer_of_part_of_the_model_is_fine() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    last = model.layers[-1]
+    first_before = model.layers[0].state_dict()
+    _fit_one_sample(model, nn.SGD(last.parameters(), lr=0.1), epochs=3)  # fine-tune one layer
+    assert model.layers[0].state_dict() == first_before
+
+
+def test_numpy_arrays_train_like_lists() -> None:
+    points, labels = make_moons(20, noise=0.1, seed=2, labels=(-1, 1))
+    model, twin = MLP(2, [4, 1], seed=5), MLP(2, [4, 1], seed=5)
+    lists = fit(model, points, labels, nn.hinge_loss, nn.SGD(model.parameters(), lr=0.5), 3,
+                progress=False)  # fmt: skip
+    arrays = fit(twin, np.array(points), np.array(labels), nn.hinge_loss,
+                 nn.SGD(twin.parameters(), lr=0.5), 3, progress=False)  # fmt: skip
+    assert arrays.loss == lists.loss
+    assert arrays.accuracy == lists.accuracy
+    assert twin.state_dict() == model.state_dict()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -71,3 +72,26 @@ def test_the_rule_frame_shows_the_node_and_its_gradient(tmp_path: Path) -> None:
     # tanh(0.8813...) = 1/sqrt(2), correctly rounded (glibc's tanh is an ulp off here; ours is not)
     o = float(mpmath.tanh(2.0 * -3.0 + 0.0 * 1.0 + 6.8813735870195432))
     assert f"Value(data={o!r}, grad=1.0, label='o', op='tanh')" in output
+
+
+def test_the_readmes_pdb_command_stops_in_tanh_backward_as_typed(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    (command,) = re.findall(r"^python -m pdb .* script\.py$", readme, flags=re.MULTILINE)
+    script = tmp_path / "script.py"
+    script.write_text(NEURON)
+    words = shlex.split(command)
+    assert words[:3] == ["python", "-m", "pdb"]
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, *words[1:]],
+        input="where\nq\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+        check=False,
+    )
+    assert "not found" not in result.stdout
+    assert re.search(r"^> .*ops\.py\(\d+\)tanh_backward\(\)$", result.stdout, flags=re.MULTILINE)
+    assert re.search(r"backward\.py\(\d+\)propagate\(\)", result.stdout)
