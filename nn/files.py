@@ -245,15 +245,20 @@ def _parse(text: str, source: Path) -> tuple[Any, list[str]]:
 
 def _read(source: Path, max_bytes: int) -> tuple[Any, list[str]]:
     with source.open("rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        data = b"" if size > max_bytes else file.read(max_bytes + 1)  # a device has no size
-    if size > max_bytes or len(data) > max_bytes:
+        size = os.fstat(file.fileno()).st_size  # 0 for a pipe or a device: read to find out
+        chunks: list[bytes] = []
+        left = 0 if size > max_bytes else max_bytes + 1
+        # In pieces: read(max_bytes + 1) would allocate max_bytes even for a small file.
+        while left > 0 and (chunk := file.read(min(left, 2**20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    if size > max_bytes or left <= 0:
         raise ValueError(
             f"{source} is larger than max_bytes={max_bytes} bytes; "
             "if you trust it, pass a larger max_bytes to load"
         )
     try:
-        text = data.decode("utf-8")
+        text = b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"{source} is not a text file (corrupted?): {error}") from None
     return _parse(text, source)

@@ -64,8 +64,10 @@ def _check_width(n: object, what: str) -> int:
 def _shown(value: object) -> str:
     """A repr short enough for an error message, whatever a file holds (1 MB strings, 10**400)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
-        # repr of an int beyond 4300 digits raises ValueError itself; its size is what matters
-        return f"an integer of about {math.floor(value.bit_length() * math.log10(2)) + 1} digits"
+        # repr of an int beyond 4300 digits raises ValueError itself; its size is what matters.
+        # 2**(bits-1) <= |value| < 2**bits, so it has this many digits or one more:
+        digits = math.floor((value.bit_length() - 1) * math.log10(2)) + 1
+        return f"an integer of {digits + (abs(value) >= 10**digits)} digits"
     return reprlib.repr(value)
 
 

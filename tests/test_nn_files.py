@@ -541,3 +541,22 @@ def test_save_removes_only_its_own_stale_temporary_files(tmp_path: Path) -> None
         finally:
             alive.kill()
     assert remaining == sorted(["m.json", in_flight, *others])
+
+
+def test_a_device_without_an_end_is_refused_at_max_bytes() -> None:
+    with pytest.raises(ValueError, match="larger than max_bytes=1000"):
+        nn.load("/dev/zero", max_bytes=1000)
+
+
+def test_the_example_file_in_the_docs_loads(tmp_path: Path) -> None:
+    docs = Path(__file__).parent.parent / "docs" / "model-files.md"
+    example = docs.read_text().split("```json\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.json").write_text(example)
+    loaded = nn.load(tmp_path / "example.json")
+    assert repr(loaded) == "TanhNeuron(2)"
+    state = loaded.state_dict()
+    assert state["w.0"] == 0.1 + 0.2
+    assert state["w.1"] == -math.inf
+    assert bits(state["b"]) == bits(from_bits(0x7FF8_0000_0000_0000))
+    document = strict_json(example)
+    assert document["checksum"] == documented_checksum(document["module"], state)
