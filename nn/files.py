@@ -113,9 +113,9 @@ def _parameter_count(config: Mapping[str, Any]) -> int:
 def save(module: Module, path: str | os.PathLike[str]) -> None:
     """Write ``module`` to ``path`` in strict JSON: a temporary file beside it, then a rename.
 
-    A crash midway leaves the old file intact, never a truncated one. A symlink is written
-    through to its target; an existing file keeps its permissions; a read-only file is
-    refused with PermissionError.
+    A crash midway leaves the old file intact, never a truncated one; the next save removes
+    the temporary file such a crash left. A symlink is written through to its target; an
+    existing file keeps its permissions; a read-only file is refused with PermissionError.
     """
     if not isinstance(module, Module):
         raise TypeError(f"save wants an nn.Module, got {type(module).__name__}")
@@ -137,7 +137,7 @@ def save(module: Module, path: str | os.PathLike[str]) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             if mode is not None:
-                os.fchmod(file.fileno(), mode)  # the umask may have taken bits away
+                temp.chmod(mode)  # the umask may have taken bits away
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
