@@ -38,6 +38,12 @@ _SIGN = 1 << 63
 _NAN_BITS = 0x7FF8_0000_0000_0000  # the NaN that float("nan") and math.nan are
 _NAN_WITH_BITS = re.compile(r"nan\(0x([0-9a-f]{16})\)")  # a NaN of another payload, all 64 bits
 _CHECKSUM = re.compile(r"sha256:[0-9a-f]{64}")
+# A model file nests three deep. json.loads recurses (in C) once per level, up to whatever
+# sys.getrecursionlimit() a program has set, so deeper files are refused before it runs.
+_MAX_DEPTH = 100
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # brackets inside strings do not nest
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_NESTING = {"[": 1, "{": 1, "]": -1, "}": -1}
 # int() takes time quadratic in the digits; CPython's default int_max_str_digits bounds it here
 # too, whatever a program sets. A weight of fewer digits but above 1.8e308 is refused by name.
 _MAX_DIGITS = 4300
@@ -216,8 +222,20 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
+def _nesting_depth(text: str) -> int:
+    """How deep arrays and objects nest in ``text`` (at most): counted, not recursed into."""
+    if text.count("[") + text.count("{") <= _MAX_DEPTH:
+        return 0  # too few brackets to nest too deep: the usual case, and a quick one
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(itertools.accumulate(map(_NESTING.__getitem__, brackets)), default=0)
+
+
 def _parse(text: str, source: Path) -> tuple[Any, list[str]]:
     """The JSON document in ``text`` and the NaN/Infinity tokens it used (JSON has none)."""
+    if _nesting_depth(text) > _MAX_DEPTH:
+        raise ValueError(
+            f"{source} nests arrays or objects more than {_MAX_DEPTH} deep: not a model file"
+        )
     tokens: list[str] = []
 
     def non_json_token(token: str) -> float:
@@ -236,8 +254,6 @@ def _parse(text: str, source: Path) -> tuple[Any, list[str]]:
         raise ValueError(
             f"{source} is not valid JSON (truncated or corrupted?): {error}; save the model again"
         ) from None
-    except RecursionError:  # json's scanner recurses into each array and object
-        raise ValueError(f"{source} nests arrays or objects too deeply to be a model") from None
     except ValueError as error:
         raise ValueError(f"{source}: {error}") from None
     return document, tokens

@@ -175,14 +175,20 @@ BAD_FILES: dict[str, tuple[Callable[[str], str], str, str | None]] = {
     "not JSON": (lambda text: "weights: 1, 2, 3", "not valid JSON", None),
     "not text": (lambda text: "\udcff", "not a text file", None),
     "a JSON list": (lambda text: "[1, 2]", "not a fehlerberg.nn model file", None),
-    "nested 1000 deep": (lambda text: DEEP, "nests arrays or objects too deeply", None),
+    "nested 1000 deep": (lambda text: DEEP, "nests arrays or objects more than 100 deep", None),
     "module nested 1000 deep": (
         lambda text: text.replace('"module": {', f'"module": {DEEP}, "x": {{', 1),
-        "too deeply",
+        "more than 100 deep",
         None,
     ),
-    "weight nested 1000 deep": (raw_weight(DEEP), "too deeply", None),
-    "weight nested 500 deep": (raw_weight("[" * 500 + "]" * 500), "must be a number", None),
+    "weight nested 1000 deep": (raw_weight(DEEP), "more than 100 deep", None),
+    "weight nested 98 deep": (raw_weight("[" * 98 + "]" * 98), "must be a number", None),
+    "weight nested 99 deep": (raw_weight("[" * 99 + "]" * 99), "more than 100 deep", None),
+    "brackets in a name": (
+        edit(rename("layers.1.neurons.0.b", "[" * 200)),
+        "was changed after it was saved",
+        None,
+    ),
     "another format": (edit(lambda d: d.update(format="keras")), "format: 'keras'", None),
     "newer version": (edit(lambda d: d.update(version=3)), "version 3.*update fehlerberg", None),
     "no version": (edit(lambda d: d.pop("version")), "must be an integer, got None", None),
@@ -261,6 +267,19 @@ def test_bad_files_raise_value_error_and_leave_the_module_unchanged(
     assert state_bits(model) == before
     with pytest.raises(ValueError, match=message_alone or message):
         nn.load(path)
+
+
+def test_deep_nesting_is_refused_whatever_the_recursion_limit(tmp_path: Path) -> None:
+    """json.loads recurses in C up to sys.getrecursionlimit(): past the C stack it would crash."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1_000_000)  # as a program comparing with micrograd's recursion may do
+    try:
+        with pytest.raises(ValueError, match="more than 100 deep"):
+            nn.load(path)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def test_a_huge_integer_weight_changes_nothing(tmp_path: Path) -> None:
