@@ -7,8 +7,10 @@ Reference: https://github.com/karpathy/micrograd/blob/master/micrograd/nn.py
 
 from __future__ import annotations
 
+import math
 import numbers
 import random
+import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +27,7 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "check_config",
     "from_config",
 ]
 
@@ -54,8 +57,18 @@ def _check_activation(activation: str) -> str:
 
 def _check_width(n: object, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
+        raise ValueError(f"{what} must be a positive int, got {_shown(n)}")
     return n
+
+
+def _shown(value: object) -> str:
+    """A repr short enough for an error message, whatever a file holds (1 MB strings, 10**400)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        # repr of an int beyond 4300 digits raises ValueError itself; its size is what matters.
+        # 2**(bits-1) <= |value| < 2**bits, so it has this many digits or one more:
+        digits = math.floor((value.bit_length() - 1) * math.log10(2)) + 1
+        return f"an integer of {digits + (abs(value) >= 10**digits)} digits"
+    return reprlib.repr(value)
 
 
 class _GlobalRandom(random.Random):
@@ -152,12 +165,9 @@ class Module:
                 f"state does not fit {self!r}: missing {_few(missing)}, unexpected "
                 f"{_few(unexpected)}; was it saved from a model of another shape?"
             )
-        for name in names:
-            value = state[name]
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
-                raise ValueError(f"state[{name!r}] must be a number, got {value!r}")
-        for name, p in named:
-            p.data = float(state[name])
+        values = [_as_float(state[name], name) for name in names]  # all of them, then assign
+        for (_, p), value in zip(named, values, strict=True):
+            p.data = value
 
     def to_torch(self) -> Any:
         """An equivalent float64 ``torch.nn.Module`` (needs torch: ``pip install torch``)."""
@@ -166,10 +176,22 @@ class Module:
         return to_torch(self)
 
 
+def _as_float(value: object, name: str, mapping: str = "state") -> float:
+    """``value`` as the float a parameter holds, or a ValueError naming ``mapping[name]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{mapping}[{name!r}] must be a number, got {_shown(value)}")
+    try:
+        return float(value)
+    except OverflowError:  # float(10**400): a float64 holds at most 1.8e308
+        raise ValueError(
+            f"{mapping}[{name!r}] = {_shown(value)} is too large for a float64 (at most 1.8e308)"
+        ) from None
+
+
 def _few(names: list[str]) -> str:
     if not names:
         return "none"
-    shown = ", ".join(repr(n) for n in names[:4])
+    shown = ", ".join(_shown(n) for n in names[:4])
     return f"{shown} and {len(names) - 4} more" if len(names) > 4 else shown
 
 
@@ -413,42 +435,68 @@ class MLP(Module):
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
 
+_CONFIG_FIELDS = {
+    "Neuron": {"type", "nin", "activation"},
+    "Layer": {"type", "nin", "nout", "activation"},
+    "MLP": {"type", "nin", "nouts", "activation", "output_activation"},
+}
+
+
+def check_config(config: object) -> Mapping[str, Any]:
+    """Check a ``Module.config()`` field by field without building anything; returns it.
+
+    >>> check_config({"type": "Neuron", "nin": 0, "activation": "relu"})
+    Traceback (most recent call last):
+    ...
+    ValueError: nin must be a positive int, got 0
+    """
+    if not isinstance(config, Mapping):
+        raise ValueError(f"a module config must be a JSON object, got {_shown(config)}")
+    kind = config.get("type")
+    if not isinstance(kind, str) or kind not in _CONFIG_FIELDS:
+        raise ValueError(
+            f"unknown module type {_shown(kind)}; expected one of {sorted(_CONFIG_FIELDS)}"
+        )
+    wanted = _CONFIG_FIELDS[kind]
+    if set(config) != wanted:
+        raise ValueError(
+            f"a {kind} config has the fields {sorted(wanted)}, got {_shown(list(config))}"
+        )
+    _check_width(config["nin"], "nin")
+    if kind == "Layer":
+        _check_width(config["nout"], "nout")
+    if kind == "MLP":
+        nouts = config["nouts"]
+        if not isinstance(nouts, list) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer widths, got {_shown(nouts)}")
+        for width in nouts:
+            _check_width(width, "every width in nouts")
+    for key in ("activation", "output_activation"):
+        if key in config:
+            activation = config[key]
+            if not isinstance(activation, str) or activation not in ACTIVATIONS:
+                raise ValueError(
+                    f"{key} must be one of {sorted(ACTIVATIONS)}, got {_shown(activation)}"
+                )
+    return config
+
+
 def from_config(config: object) -> Module:
     """Build the module a ``Module.config()`` describes (weights drawn fresh, seed 0).
 
     >>> from_config({"type": "Layer", "nin": 2, "nout": 1, "activation": "tanh"})
     Layer of [TanhNeuron(2)]
     """
-    if not isinstance(config, Mapping):
-        raise ValueError(f"a module config must be a JSON object, got {config!r}")
-    kind = config.get("type")
-    fields = {"Neuron": {"nin"}, "Layer": {"nin", "nout"}, "MLP": {"nin", "nouts"}}
-    if kind not in fields:
-        raise ValueError(f"unknown module type {kind!r}; expected one of {sorted(fields)}")
-    wanted = fields[kind] | {"type", "activation"}
-    if kind == "MLP":
-        wanted.add("output_activation")
-    if set(config) != wanted:
-        raise ValueError(f"a {kind} config has the fields {sorted(wanted)}, got {sorted(config)}")
-    activation = config["activation"]
-    if not isinstance(activation, str):
-        raise ValueError(f"activation must be a string, got {activation!r}")
+    config = check_config(config)
+    kind = config["type"]
     if kind == "Neuron":
-        return Neuron(config["nin"], activation=activation, seed=0)
+        return Neuron(config["nin"], activation=config["activation"], seed=0)
     if kind == "Layer":
-        return Layer(config["nin"], config["nout"], activation=activation, seed=0)
-    nouts = config["nouts"]
-    if not isinstance(nouts, list):
-        raise ValueError(f"nouts must be a list of layer widths, got {nouts!r}")
-    for width in nouts:
-        _check_width(width, "every width in nouts")
-    output_activation = config["output_activation"]
-    if not isinstance(output_activation, str):
-        raise ValueError(f"output_activation must be a string, got {output_activation!r}")
+        return Layer(config["nin"], config["nout"], activation=config["activation"], seed=0)
     return MLP(
         config["nin"],
-        nouts,
-        activation=activation,
-        output_activation=output_activation,
+        config["nouts"],
+        activation=config["activation"],
+        output_activation=config["output_activation"],
         seed=0,
     )
