@@ -253,10 +253,13 @@ class _Recorder:
 
     def __init__(self) -> None:
         self.made_ids: set[int] = set()
+        self.made_without_grad: set[int] = set()  # inside no_grad(): cut off from the graph
         self.guards: list[_Guard] = []
 
     def made(self, node: Value) -> None:
         self.made_ids.add(id(node))
+        if not modes.grad_enabled():
+            self.made_without_grad.add(id(node))
 
     def compared(self, x: Value, op: str, y: object, result: bool) -> None:
         self.guards.append(_Guard(x, op, y, result, user_site()))
@@ -277,13 +280,25 @@ class _Recording(NamedTuple):
 
 
 def _record(fn: Callable[..., Any], points: Sequence[float]) -> _Recording:
+    if not modes.grad_enabled():
+        raise CompileError(
+            "compile() runs fn inside no_grad(): no graph would be recorded, so the replay "
+            "would repeat the recorded numbers as constants. Compile (and let a replay record "
+            "again) outside no_grad()."
+        )
     inputs = [
         Value(p, label=name) for p, name in zip(points, _names_of(fn, len(points)), strict=True)
     ]
     recorder = _Recorder()
     with modes.recording(recorder):
         returned = fn(*inputs)
-    out, *extras = returned if isinstance(returned, tuple | list) else (returned,)
+    values = list(returned) if isinstance(returned, tuple | list) else [returned]
+    if not values:
+        raise CompileError(
+            f"fn returned an empty {type(returned).__name__}; return a Value "
+            "(or a tuple of Values, the first to differentiate)"
+        )
+    out, *extras = values
     for k, value in enumerate([out, *extras]):
         if not isinstance(value, Value):
             raise CompileError(
@@ -384,6 +399,12 @@ class _Writer:
             elif node in position:
                 self._assign(node, f"v{i}", f"inputs[{position[node]}]", _comment(node, "input"))
                 self.wanted.add(node)
+            elif id(node) in self.recorder.made_without_grad:
+                raise CompileError(
+                    f"fn made {_name(node, i)} = {node.data!r} inside no_grad(): it has no graph, "
+                    "so a replay would repeat that number as a constant. Compute it with "
+                    "gradients on inside fn."
+                )
             elif id(node) in self.recorder.made_ids:  # made by fn: a constant
                 self.value[node] = Symbol.constant(node.data)
             else:  # existed before fn ran: a parameter

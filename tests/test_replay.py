@@ -251,3 +251,31 @@ def test_signed_zero_gradients_replay_bit_for_bit(a: float, b: float) -> None:
 
     step = compile(fn, [a, b])
     assert_bit_equal(replayed(step, [a, b], [p]), eager(fn, [a, b], [p]))
+
+
+def test_compiling_inside_no_grad_is_refused() -> None:
+    # Inside no_grad nothing is recorded: the replay would be a constant (6.0, grads 0.0)
+    # where eager gives 15.0 and 3.0.
+    w = Value(3.0)
+    with modes.no_grad(), pytest.raises(CompileError, match="no_grad"):
+        compile(lambda x: x * w, [2.0])
+    step = compile(lambda x: x * w, [2.0])
+    with modes.no_grad():
+        result = step(5.0)  # a replay builds no graph, so no_grad changes nothing
+    assert (result.value, list(result.grads)) == eager(lambda x: x * w, [5.0], [])[:2]
+
+
+def test_a_node_made_under_no_grad_inside_fn_is_refused() -> None:
+    def fn(x: Value) -> Value:
+        with modes.no_grad():
+            scale = x * 2.0  # cut off from x: a replay could only repeat its number
+        return x * scale
+
+    with pytest.raises(CompileError, match=r"inside no_grad\(\)"):
+        compile(fn, [1.0])
+
+
+@pytest.mark.parametrize("returned", [(), []])
+def test_fn_returning_nothing_is_refused_by_name(returned: Any) -> None:
+    with pytest.raises(CompileError, match=f"empty {type(returned).__name__}"):
+        compile(lambda x: returned, [1.0])
