@@ -170,9 +170,12 @@ def log_sigmoid(x: Value) -> Value:
     >>> log_sigmoid(Value(-800.0)).data
     -800.0
     """
-    if x >= 0.0:  # a Value comparison: autograd.compile guards it
-        return -(-x).exp().log1p()
-    return x - x.exp().log1p()
+    # Branch-free, so that autograd.compile traces the choice instead of guarding it:
+    # r = relu(-x) is -min(x, 0), and -x - 2r is -|x| (both exact in IEEE). Written so, the
+    # slope at 0 is torch's 1/2: relu'(0) = 0 leaves only d(-x - 2r)/dx = -1 there.
+    minus_x = -x
+    r = minus_x.relu()
+    return -(r + (minus_x - 2.0 * r).exp().log1p())
 
 
 def _bce_with_logits(x: Value, t: Number) -> Value:
@@ -194,10 +197,22 @@ def binary_cross_entropy_with_logits(
     )
 
 
+def _shift(row: list[Value]) -> Value:
+    """About the row's largest logit, as a traced Value: max(m, x) = m + relu(x - m).
+
+    A replay recomputes it from new logits (the max of ``.data`` was a constant of the
+    recording). It may miss the max by a rounding: the loss does not depend on the shift.
+    """
+    m = row[0]
+    for x in row[1:]:
+        m = m + (x - m).relu()
+    return m
+
+
 def _row_loss(row: list[Value], c: int) -> Value:
     # log_softmax with the max subtracted first (log-sum-exp trick): exp never overflows.
     # loss = log(sum exp(x_j - m)) - (x_c - m), the order of torch's log_softmax + nll_loss.
-    m = max(x.data for x in row)
+    m = _shift(row)
     total = _total([(x - m).exp() for x in row])
     return total.log() - (row[c] - m)
 

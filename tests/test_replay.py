@@ -279,3 +279,51 @@ def test_a_node_made_under_no_grad_inside_fn_is_refused() -> None:
 def test_fn_returning_nothing_is_refused_by_name(returned: Any) -> None:
     with pytest.raises(CompileError, match=f"empty {type(returned).__name__}"):
         compile(lambda x: returned, [1.0])
+
+
+def test_cross_entropy_replays_the_max_shift_of_the_new_logits() -> None:
+    # The shift was the max of .data, frozen at recording: 720.0 then gave inf, (nan, -1.0).
+    def fn(a: Value, b: Value) -> Value:
+        loss = nn.cross_entropy([[a, b]], [1])
+        assert isinstance(loss, Value)
+        return loss
+
+    step = compile(fn, [0.0, 0.0])
+    for point in ([720.0, 0.0], [0.0, 720.0], [-3.0, 2.5]):
+        assert_bit_equal(replayed(step, point, []), eager(fn, point, []))
+    result = step(720.0, 0.0)
+    assert (result.value, result.grads) == (720.0, (1.0, -1.0))
+
+
+# Every documented loss, recorded at one point and replayed where each of its choices (signs,
+# the largest logit, relu's kink) comes out the other way: the replay still equals eager.
+LOSS_CASES: list[tuple[Any, list[float], list[float]]] = [
+    (lambda xs: nn.mse_loss(xs, [0.5, -1.0, 2.0]), [0.1, 0.2, 0.3], [3.0, -2.0, -1.0]),
+    (lambda xs: nn.l1_loss(xs, [0.5, -1.0, 2.0]), [0.1, 0.2, 0.3], [3.0, -2.0, -1.0]),
+    (lambda xs: nn.hinge_loss(xs, [1, -1, 1]), [0.1, 0.2, 0.3], [3.0, -2.0, -1.0]),
+    (lambda xs: nn.binary_cross_entropy(xs, [1.0, 0.0, 0.3]), [0.2, 0.5, 0.9], [0.7, 0.1, 0.4]),
+    (
+        lambda xs: nn.binary_cross_entropy_with_logits(xs, [1.0, 0.0, 0.3]),
+        [0.5, -0.2, 3.0],
+        [-40.0, 0.0, 800.0],
+    ),
+    (
+        lambda xs: nn.cross_entropy([xs[:3], xs[3:]], [2, 0]),
+        [0.1, 0.2, 0.3, 2.0, 1.0, 0.0],
+        [5.0, -1.0, 0.2, -800.0, 800.0, 799.0],
+    ),
+]
+
+
+@pytest.mark.parametrize(("loss", "recorded", "new"), LOSS_CASES)
+def test_every_loss_replays_bit_for_bit_where_its_choices_flip(
+    loss: Any, recorded: list[float], new: list[float]
+) -> None:
+    def fn(*xs: Value) -> Value:
+        out = loss(list(xs))
+        assert isinstance(out, Value)
+        return out
+
+    step = compile(fn, recorded)
+    for point in (recorded, new):
+        assert_bit_equal(replayed(step, point, []), eager(fn, point, []))
