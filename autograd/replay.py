@@ -23,6 +23,8 @@ import linecache
 import math
 import numbers
 import operator
+import re
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -362,14 +364,13 @@ class _Writer:
         self.grad: dict[Value, Symbol] = {}  # node -> its gradient so far
         self.lines: list[str] = []
 
-    def source(self, name: str) -> str:
-        """The whole function."""
-        self.lines = [f"def replay(inputs, leaves):  # {name}, {len(self.order)} nodes"]
+    def code(self, name: str) -> _Code:
+        """The replay's statements, in as many functions as CPython compiles in bounded memory."""
         self.forward()
         self.guards()
         self.backward()
         self.results()
-        return "\n".join(self.lines) + "\n"
+        return _functions(self.lines, f"{name}, {len(self.order)} nodes")
 
     def forward(self) -> None:
         """A line per op, computing its value from its inputs' (the op's forward on symbols)."""
@@ -470,6 +471,63 @@ class _Writer:
         self.lines.append(f"    return Replay({self.value[self.out].code}, {grads}, {outputs})")
 
 
+# ---------------------------------------------------------------------------------------------
+# Cutting the code into functions. CPython's compiler needs about 5 KB per line while it
+# compiles one (and frees it after), so one function for a million nodes would need 10 GB.
+# Cut into parts of PART_LINES, each compiled on its own, the peak stays near 10 MB; the
+# numbers a later part reads cross over in one list, ``V``, read once per part.
+
+PART_LINES = 2000
+_VARIABLE = re.compile(r"\b[vg]\d+\b")
+_ASSIGNED = re.compile(r"    ([vg]\d+) = ")
+_COMMENT = re.compile(r"  #.*")
+
+
+class _Code(NamedTuple):
+    text: str  # the whole source, as shown and registered with linecache
+    parts: list[tuple[int, str, str]]  # each function: its first line in text, name, source
+    carried: int  # how many numbers cross from one part to a later one
+
+
+def _functions(body: list[str], description: str) -> _Code:
+    """``replay(inputs, leaves)`` for a short body; parts that pass numbers on for a long one."""
+    if len(body) <= PART_LINES:
+        text = "\n".join([f"def replay(inputs, leaves):  # {description}", *body]) + "\n"
+        return _Code(text, [(0, "replay", text)], 0)
+    pieces = _pieces(body)
+    # the names each piece's code reads or writes (comments name nodes too: v6 ... left out)
+    used = [set(_VARIABLE.findall(_COMMENT.sub("", "\n".join(piece)))) for piece in pieces]
+    assigned = [{m.group(1) for line in piece if (m := _ASSIGNED.match(line))} for piece in pieces]
+    last_part = {name: k for k, names in enumerate(used) for name in names}
+    slot: dict[str, int] = {}
+    earlier: set[str] = set()
+    functions: list[str] = []
+    for k, piece in enumerate(pieces):
+        head = f"def replay_{k}(inputs, leaves, V):  # part {k + 1} of {len(pieces)}"
+        if k == 0:
+            head += f": {description}"
+        loads = [f"    {name} = V[{slot[name]}]" for name in sorted(used[k] & earlier)]
+        passed = sorted(name for name in assigned[k] if last_part[name] > k)
+        stores = [f"    V[{slot.setdefault(name, len(slot))}] = {name}" for name in passed]
+        functions.append("\n".join([head, *loads, *piece, *stores]) + "\n")
+        earlier |= assigned[k]
+    parts, line = [], 0
+    for k, function in enumerate(functions):
+        parts.append((line, f"replay_{k}", function))
+        line += function.count("\n")
+    return _Code("".join(functions), parts, len(slot))
+
+
+def _pieces(body: list[str]) -> list[list[str]]:
+    """The body in runs of PART_LINES, never cutting a guard's ``if`` from its ``raise``."""
+    pieces: list[list[str]] = [[]]
+    for line in body:
+        if len(pieces[-1]) >= PART_LINES and not line.startswith("        "):
+            pieces.append([])
+        pieces[-1].append(line)
+    return pieces
+
+
 def _tuple(items: Iterable[str]) -> str:
     codes = list(items)
     return f"({codes[0]},)" if len(codes) == 1 else f"({', '.join(codes)})"
@@ -518,25 +576,47 @@ class CompiledStep:
         self.fn = fn
         self.on_change = on_change
         self.recordings = 0
+        self._forget_source: Callable[[], Any] = _nothing
         self._load([_number(x, i) for i, x in enumerate(example_inputs)])
 
     def _load(self, points: list[float]) -> None:
-        recording = _record(self.fn, points)
-        recorder = recording.recorder
         name = getattr(self.fn, "__name__", "fn")
-        writer = _Writer(recording)
-        source = writer.source(name)
+        writer = _Writer(_record(self.fn, points))
+        code = writer.code(name)
+        nodes, leaves = len(writer.order), writer.leaves
+        guards = [_guard_text(g) for g in writer.recorder.guards]
+        del writer  # and with it the recorded graph, before CPython compiles: a lower peak
         self.recordings += 1
         filename = f"<autograd.replay {name} #{id(self)}.{self.recordings}>"
-        # Registered with linecache, so tracebacks and pdb show the generated lines.
-        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-        namespace = {**_NAMESPACE, "GUARDS": [_guard_text(g) for g in recorder.guards]}
-        exec(builtins.compile(source, filename, "exec"), namespace)
-        self.source: str = source
-        self.nodes: int = len(writer.order)
+        namespace = {**_NAMESPACE, "GUARDS": guards}
+        parts = []
+        for first_line, function_name, function in code.parts:
+            exec(builtins.compile(function, filename, "exec"), namespace)
+            # taken out again: a function in its own globals would be a reference cycle
+            part = namespace.pop(function_name)
+            # numbered as lines of the whole source (the line table counts from the first)
+            part.__code__ = part.__code__.replace(co_firstlineno=first_line + 1)
+            parts.append(part)
+        # Registered with linecache, so tracebacks and pdb show the generated lines; dropped
+        # with the step (or its next recording), as the source is megabytes for a big graph.
+        self._forget_source()
+        linecache.cache[filename] = (len(code.text), None, code.text.splitlines(True), filename)
+        self._forget_source = weakref.finalize(self, linecache.cache.pop, filename, None)
+        self.source: str = code.text
+        self.nodes: int = nodes
         self.inputs = len(points)
-        self._leaves = writer.leaves
-        self._replay: Callable[[list[float], list[Value]], Replay] = namespace["replay"]
+        self._leaves = leaves
+        self._parts: list[Callable[..., Any]] = parts
+        self._carried = code.carried
+
+    def _run(self, points: list[float]) -> Replay:
+        *early, last = self._parts
+        if not early:
+            return last(points, self._leaves)  # type: ignore[no-any-return]
+        carried = [0.0] * self._carried
+        for part in early:
+            part(points, self._leaves, carried)
+        return last(points, self._leaves, carried)  # type: ignore[no-any-return]
 
     @property
     def parameters(self) -> list[Value]:
@@ -552,12 +632,16 @@ class CompiledStep:
             if leaf._meta is not None and leaf._meta.hooks:
                 raise CompileError("a parameter has hooks now; a compiled replay does not run them")
         try:
-            return self._replay(points, self._leaves)
+            return self._run(points)
         except GraphChangedError:
             if self.on_change == "raise":
                 raise
         self._load(points)
-        return self._replay(points, self._leaves)
+        return self._run(points)
+
+
+def _nothing() -> None:
+    """What there is to forget before the first recording."""
 
 
 def _number(x: object, i: int) -> float:
