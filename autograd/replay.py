@@ -33,7 +33,15 @@ from autograd.anomaly import user_site
 from autograd.backward import StandIn, run_rule, topological_order
 from autograd.value import Value
 
-__all__ = ["CompileError", "CompiledStep", "GraphChangedError", "Replay", "Symbol", "compile"]
+__all__ = [
+    "CompileError",
+    "CompiledStep",
+    "GraphChangedError",
+    "Replay",
+    "Symbol",
+    "compile",
+    "guarded_data",
+]
 
 
 class CompileError(RuntimeError):
@@ -318,6 +326,23 @@ def _names_of(fn: Callable[..., Any], count: int) -> list[str]:
     except (TypeError, ValueError):
         names = []
     return (names + [""] * count)[:count]
+
+
+def guarded_data(x: Value) -> float:
+    """``x.data``, for code that must take a number out of the graph (an index, a count).
+
+    While ``compile`` records, the number becomes a guard: a replay where ``x`` holds another
+    number raises GraphChangedError (or records again) instead of reusing this one.
+
+    >>> from autograd import Value
+    >>> step = compile(lambda i, x: x * [1.0, 10.0][int(guarded_data(i))], [1.0, 2.0])
+    >>> step(1.0, 3.0).value
+    30.0
+    """
+    data = x.data
+    if modes.active and (recorder := modes.recorder()) is not None:
+        recorder.compared(x, "==", data, True)
+    return data
 
 
 # ---------------------------------------------------------------------------------------------

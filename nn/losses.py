@@ -11,6 +11,7 @@ import numbers
 from collections.abc import Callable, Sequence
 
 from autograd import ops
+from autograd.replay import guarded_data
 from autograd.value import Value, _record
 
 __all__ = [
@@ -235,14 +236,25 @@ def cross_entropy(
     first = input[0]
     classes = 0 if isinstance(first, Value | numbers.Real) else len(first)
     rows: list[list[Value]] = []
+    indices: list[int] = []
     for i, (row, c) in enumerate(zip(input, target, strict=True)):
         if isinstance(row, Value | numbers.Real) or len(row) != classes or classes == 0:
             raise ValueError(
                 f"{name}: row {i} must be a list of {classes or 'some'} logits, got {row!r}"
             )
-        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or not 0 <= c < classes:
-            raise ValueError(
-                f"{name}: target {i} is {c!r}; class indices run from 0 to {classes - 1}"
-            )
+        indices.append(_class_index(c, classes, f"{name}: target {i}"))
         rows.append([_value(x, f"{name}: logit {j} of row {i}") for j, x in enumerate(row)])
-    return _reduce([_row_loss(row, int(c)) for row, c in zip(rows, target, strict=True)], reduction)
+    return _reduce([_row_loss(row, c) for row, c in zip(rows, indices, strict=True)], reduction)
+
+
+def _class_index(c: object, classes: int, what: str) -> int:
+    # A Value holding a class index (fit(compiled=True) passes labels so) picks a logit: its
+    # number leaves the graph, so a compiled replay guards it.
+    index = guarded_data(c) if isinstance(c, Value) else c
+    if isinstance(index, float) and index.is_integer():
+        index = int(index)
+    if isinstance(index, bool) or not isinstance(index, numbers.Integral):
+        raise ValueError(f"{what} is {c!r}; class indices run from 0 to {classes - 1}")
+    if not 0 <= int(index) < classes:
+        raise ValueError(f"{what} is {c!r}; class indices run from 0 to {classes - 1}")
+    return int(index)

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm  # type: ignore[import-untyped]  # one updating bar in notebooks too
 
-from autograd.modes import gc_paused
-from autograd.replay import compile
+from autograd.modes import gc_paused, no_grad
+from autograd.replay import CompiledStep, compile
 from autograd.value import Value
 from nn.losses import Loss
 from nn.modules import Module, Output
@@ -135,16 +135,18 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     _check_arguments(model, inputs, labels, optimizer, epochs, batch_size)
     params = model.parameters()
 
-    def batch_loss(batch: list[int]) -> tuple[Value, list[Output]]:
-        scores = [model(inputs[i]) for i in batch]
-        total = loss(scores, [labels[i] for i in batch])
+    def batch_loss(
+        rows: Sequence[Sequence[float | Value]], targets: Sequence[float | Value]
+    ) -> tuple[Value, list[Output]]:
+        scores = [model(row) for row in rows]
+        total = loss(scores, list(targets))
         if not isinstance(total, Value):
             raise TypeError("fit needs a loss that returns one Value (reduction 'mean'/'sum')")
         if l2:
             total = total + l2 * _sum_of_squares(params)
         return total, scores
 
-    step = _compiled_step(batch_loss, len(inputs), batch_size) if compiled else None
+    step = _BatchReplay(batch_loss, inputs, labels) if compiled else None
     rng = random.Random(seed)
     history = History()
     bar = tqdm(range(epochs), disable=not progress, desc="fit", unit="epoch")
@@ -158,13 +160,14 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
             with gc_paused() if pause_gc else nullcontext():
                 optimizer.zero_grad()
                 if step is None:
-                    total, batch_scores = batch_loss(batch)
+                    batch_inputs = [inputs[i] for i in batch]
+                    total, batch_scores = batch_loss(batch_inputs, [labels[i] for i in batch])
                     total.backward()
                     losses.append(total.data)
                     scores += [_numbers(s) for s in batch_scores]
                     del total, batch_scores  # free this step's graph while the collector rests
                 else:
-                    losses.append(step.run())
+                    losses.append(step.run(batch))
                     scores += step.scores
                 optimizer.step()
             targets += [labels[i] for i in batch]
@@ -215,39 +218,59 @@ def _check_count(name: str, value: object, least: int, meaning: str) -> None:
         raise ValueError(f"fit: {name} must be an int >= {least}{meaning}, got {value}")
 
 
-class _FullBatchReplay:
-    """The full-batch loss, recorded once by autograd.compile and replayed every epoch."""
+BatchLoss = Callable[
+    [Sequence[Sequence[float | Value]], Sequence[float | Value]], tuple[Value, list[Output]]
+]
+
+
+class _BatchReplay:
+    """The loss of a batch, recorded by autograd.compile once per batch size and replayed.
+
+    The batch's inputs and labels are the recorded step's arguments, so one recording serves
+    every batch of its size, in any order (the last, smaller batch of an epoch gets its own).
+    A guard that fails (a label choosing a class, a clamp) records that batch size again.
+    """
 
     def __init__(
-        self, batch_loss: Callable[[list[int]], tuple[Value, list[Output]]], n: int
+        self, batch_loss: BatchLoss, inputs: Sequence[Sequence[float]], labels: Sequence[float]
     ) -> None:
-        self.widths: list[int] = []  # outputs per sample: 1 for a single Value
+        self.batch_loss = batch_loss
+        self.inputs, self.labels = inputs, labels
+        self.width = len(inputs[0])  # the replay cuts its arguments into rows of this width
+        for i, row in enumerate(inputs):
+            if len(row) != self.width:
+                raise ValueError(
+                    f"fit(compiled=True) needs rows of one width: sample 0 has {self.width} "
+                    f"inputs, sample {i} has {len(row)}"
+                )
+        # A replay sees no label the way the loss does (it can't refuse a bad one), so the
+        # loss looks at all of them once, without a graph.
+        with no_grad():
+            batch_loss(inputs, labels)
+        self.steps: dict[int, CompiledStep] = {}  # batch size -> its recording
+        self.widths: dict[int, list[int]] = {}  # batch size -> outputs per sample
+        self.scores: list[Score] = []
 
-        def record() -> tuple[Value, ...]:
-            total, scores = batch_loss(list(range(n)))
-            self.widths = [1 if isinstance(s, Value) else len(s) for s in scores]
+    def _record(self, size: int, points: list[float]) -> CompiledStep:
+        def batch(*values: Value) -> tuple[Value, ...]:
+            rows = [values[k : k + self.width] for k in range(0, size * self.width, self.width)]
+            total, scores = self.batch_loss(rows, values[size * self.width :])
+            self.widths[size] = [1 if isinstance(s, Value) else len(s) for s in scores]
             flat = [v for s in scores for v in ([s] if isinstance(s, Value) else s)]
             return (total, *flat)
 
-        self.replay = compile(record)
-        self.scores: list[Score] = []
+        return compile(batch, points, on_change="record")
 
-    def run(self) -> float:
-        """Forward and backward once: parameters' grads are filled; returns the loss."""
-        result = self.replay()
+    def run(self, batch: list[int]) -> float:
+        """Forward and backward on the batch: parameters' grads are filled; returns the loss."""
+        points = [float(x) for i in batch for x in self.inputs[i]]
+        points += [float(self.labels[i]) for i in batch]
+        step = self.steps.get(len(batch))
+        if step is None:
+            step = self.steps[len(batch)] = self._record(len(batch), points)
+        result = step(*points)
         flat, self.scores = list(result.outputs), []
-        for width in self.widths:
+        for width in self.widths[len(batch)]:
             row, flat = flat[:width], flat[width:]
             self.scores.append(row[0] if width == 1 else row)
         return result.value
-
-
-def _compiled_step(
-    batch_loss: Callable[[list[int]], tuple[Value, list[Output]]], n: int, batch_size: int | None
-) -> _FullBatchReplay:
-    if batch_size is not None and batch_size < n:
-        raise ValueError(
-            "fit(compiled=True) trains on the full batch: the recorded graph holds the data. "
-            f"Leave batch_size unset (got {batch_size} for {n} samples)."
-        )
-    return _FullBatchReplay(batch_loss, n)

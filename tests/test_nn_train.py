@@ -145,12 +145,56 @@ def test_compiled_fit_scores_rows_of_logits() -> None:
     assert history.accuracy[-1] == 1.0
 
 
-def test_compiled_fit_refuses_mini_batches() -> None:
+def _sigmoid_bce(scores: list[Value], targets: list[float]) -> Any:
+    return nn.binary_cross_entropy([s.sigmoid() for s in scores], targets)
+
+
+# Every documented loss, with labels it takes and a model of the width it scores.
+FIT_CASES: list[tuple[Any, tuple[float, float] | None, list[int]]] = [
+    (nn.hinge_loss, (-1, 1), [6, 1]),
+    (nn.mse_loss, (-1, 1), [6, 1]),
+    (nn.l1_loss, (-1, 1), [6, 1]),
+    (_sigmoid_bce, (0, 1), [6, 1]),
+    (nn.binary_cross_entropy_with_logits, (0, 1), [6, 1]),
+    (nn.cross_entropy, None, [6, 2]),
+]
+
+
+def train(loss: Any, labels_as: Any, widths: list[int], *, compiled: bool, **settings: Any) -> Any:
+    points, labels = make_moons(23, noise=0.2, seed=4, labels=labels_as or (0, 1))
+    model = MLP(2, widths, seed=2)
+    optimizer = nn.Adam(model.parameters(), lr=0.05)
+    history = fit(model, points, labels, loss, optimizer, 4, progress=False, compiled=compiled,
+                  seed=9, **settings)  # fmt: skip
+    return history.loss, history.accuracy, [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize(("loss", "labels_as", "widths"), FIT_CASES)
+@pytest.mark.parametrize("batch_size", [None, 5])
+def test_compiled_fit_equals_eager_fit_for_every_loss(
+    loss: Any, labels_as: Any, widths: list[int], batch_size: int | None
+) -> None:
+    # 23 samples in batches of 5: four of 5 and a last one of 3, shuffled from the seed.
+    settings = {"batch_size": batch_size, "l2": 1e-3}
+    eager = train(loss, labels_as, widths, compiled=False, **settings)
+    assert train(loss, labels_as, widths, compiled=True, **settings) == eager
+
+
+def test_compiled_fit_checks_every_label_before_it_trains() -> None:
     model = MLP(2, [2, 1], seed=0)
     optimizer = nn.SGD(model.parameters(), lr=0.1)
-    data = [[0.0, 1.0], [1.0, 0.0]]
-    with pytest.raises(ValueError, match="full batch"):
-        fit(model, data, [1, -1], nn.hinge_loss, optimizer, 1, batch_size=1, compiled=True)
+    data, labels = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [1, -1, 0]  # 0 is no hinge label
+    with pytest.raises(ValueError, match="target 2 is 0"):
+        fit(model, data, labels, nn.hinge_loss, optimizer, 1, batch_size=2, compiled=True,
+            progress=False)  # fmt: skip
+
+
+def test_compiled_fit_needs_rows_of_one_width() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="sample 1 has 3"):
+        fit(model, [[0.0, 1.0], [1.0, 0.0, 2.0]], [1, -1], nn.hinge_loss, optimizer, 1,
+            compiled=True, progress=False)  # fmt: skip
 
 
 def test_fit_pauses_the_collector_only_during_steps() -> None:
