@@ -607,21 +607,17 @@ class CompiledStep:
     def _load(self, points: list[float]) -> None:
         name = getattr(self.fn, "__name__", "fn")
         writer = _Writer(_record(self.fn, points))
-        code = writer.code(name)
-        nodes, leaves = len(writer.order), writer.leaves
-        guards = [_guard_text(g) for g in writer.recorder.guards]
-        del writer  # and with it the recorded graph, before CPython compiles: a lower peak
-        self.recordings += 1
-        filename = f"<autograd.replay {name} #{id(self)}.{self.recordings}>"
-        namespace = {**_NAMESPACE, "GUARDS": guards}
-        parts = []
-        for first_line, function_name, function in code.parts:
-            exec(builtins.compile(function, filename, "exec"), namespace)
-            # taken out again: a function in its own globals would be a reference cycle
-            part = namespace.pop(function_name)
-            # numbered as lines of the whole source (the line table counts from the first)
-            part.__code__ = part.__code__.replace(co_firstlineno=first_line + 1)
-            parts.append(part)
+        # Writing and compiling make millions of objects and no reference cycle: the cyclic
+        # collector would only walk them, again and again (a 400k-node graph: 2.5x the time).
+        with modes.gc_paused():
+            code = writer.code(name)
+            nodes, leaves = len(writer.order), writer.leaves
+            guards = [_guard_text(g) for g in writer.recorder.guards]
+            del writer  # and with it the recorded graph, before CPython compiles: a lower peak
+            self.recordings += 1
+            filename = f"<autograd.replay {name} #{id(self)}.{self.recordings}>"
+            namespace = {**_NAMESPACE, "GUARDS": guards}
+            parts = [_compiled(part, filename, namespace) for part in code.parts]
         # Registered with linecache, so tracebacks and pdb show the generated lines; dropped
         # with the step (or its next recording), as the source is megabytes for a big graph.
         self._forget_source()
@@ -663,6 +659,15 @@ class CompiledStep:
                 raise
         self._load(points)
         return self._run(points)
+
+
+def _compiled(part: tuple[int, str, str], filename: str, namespace: dict[str, Any]) -> Any:
+    """The function of one part of the code, its lines numbered as in the whole source."""
+    first_line, name, source = part
+    exec(builtins.compile(source, filename, "exec"), namespace)
+    function = namespace.pop(name)  # a function in its own globals would be a reference cycle
+    function.__code__ = function.__code__.replace(co_firstlineno=first_line + 1)
+    return function
 
 
 def _nothing() -> None:
