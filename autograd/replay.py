@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 from autograd import modes, ops
 from autograd.anomaly import user_site
 from autograd.backward import StandIn, run_rule, topological_order
-from autograd.value import Value
+from autograd.value import Value, joined_inputs
 
 __all__ = [
     "CompileError",
@@ -387,6 +387,7 @@ class _Writer:
         self.leaves: list[Value] = []  # parameters: read at each call, grads written back
         self.wanted: set[Value] = set()  # nodes whose gradient someone reads
         self.grad: dict[Value, Symbol] = {}  # node -> its gradient so far
+        self.functions: dict[Callable[..., Any], str] = {}  # users' functions the code calls
         self.lines: list[str] = []
 
     def code(self, name: str) -> _Code:
@@ -413,15 +414,15 @@ class _Writer:
                     "autograd.define_op(name, forward, backward) to compile it"
                 )
             if op is not None:
-                expression = op.forward(*(self.value[p] for p in node._prev))
-                self._assign(node, f"v{i}", _code(expression), _comment(node, op.name))
+                inputs = [self.value[p] for p in node._prev]
+                if op.kind == "defined":  # the user's float function, called as the eager op does
+                    forward = self._function(op.forward, f"{op.name}_forward")
+                    call = f"float({forward}({', '.join(map(_code, inputs))}))"
+                else:  # our ops' forward run on symbols: it writes its own maths
+                    call = _code(op.forward(*inputs))
+                self._assign(node, f"v{i}", call, _comment(node, op.name))
                 if any(p in self.wanted for p in node._prev[: op.inputs]):
                     self.wanted.add(node)
-            elif node._x is not None:
-                raise CompileError(
-                    f"{_name(node, i)} was built by hand (Value(data, children, op)): "
-                    "compile knows no forward maths for it"
-                )
             elif node in position:
                 self._assign(node, f"v{i}", f"inputs[{position[node]}]", _comment(node, "input"))
                 self.wanted.add(node)
@@ -471,9 +472,12 @@ class _Writer:
                 stand_ins[p] = stand_in
         out = StandIn(self.value[node], tuple(stand_ins[p] for p in node._prev))
         out.grad = self.grad[node]
-        run_rule(node, out)
         op = ops.op_of(node)
         assert op is not None
+        if op.kind == "defined":
+            self._call_backward(node, op, out)
+        else:
+            run_rule(node, out)  # our rules run on symbols: they write the chain rule out
         comment = f"  # {op.backward.__name__}: {_name(node, self.slot[node])}"
         for p in dict.fromkeys(node._prev[: op.inputs]):
             if p not in self.wanted:
@@ -485,6 +489,25 @@ class _Writer:
                 self.grad[p] = Symbol(f"g{self.slot[p]}", never_negative_zero=True)
                 self.lines.append(f"    g{self.slot[p]} = {new.code}{comment}")
                 comment = ""
+
+    def _call_backward(self, node: Value, op: ops.Op, out: StandIn) -> None:
+        """A user's op: a line calling their backward, then each input's grad += its part."""
+        assert op.user_backward is not None
+        parts = [f"d{self.slot[node]}_{k}" for k in range(op.inputs)]
+        arguments = [self.value[p] for p in node._prev] + [out.data, out.grad]
+        backward = self._function(op.user_backward, f"{op.name}_backward")
+        call = f"{backward}({', '.join(map(_code, arguments))})"
+        self.lines.append(f"    {', '.join(parts)} = {call}  # {op.name}: the user's backward")
+        for x, part in zip(joined_inputs(out._x, out._y), parts, strict=True):
+            x.grad += Symbol(part)  # input by input, as the eager rule adds them
+
+    def _function(self, function: Callable[..., Any], name: str) -> str:
+        """The name the generated code calls a user's function by (put in its namespace)."""
+        if function not in self.functions:
+            taken = set(self.functions.values())
+            unique = name if name not in taken else f"{name}_{len(taken)}"  # an op defined again
+            self.functions[function] = unique
+        return self.functions[function]
 
     def results(self) -> None:
         """Parameters' gradients accumulate, as backward() does; inputs' are returned."""
@@ -613,10 +636,11 @@ class CompiledStep:
             code = writer.code(name)
             nodes, leaves = len(writer.order), writer.leaves
             guards = [_guard_text(g) for g in writer.recorder.guards]
+            functions = {name: function for function, name in writer.functions.items()}
             del writer  # and with it the recorded graph, before CPython compiles: a lower peak
             self.recordings += 1
             filename = f"<autograd.replay {name} #{id(self)}.{self.recordings}>"
-            namespace = {**_NAMESPACE, "GUARDS": guards}
+            namespace = {**_NAMESPACE, **functions, "GUARDS": guards}
             parts = [_compiled(part, filename, namespace) for part in code.parts]
         # Registered with linecache, so tracebacks and pdb show the generated lines; dropped
         # with the step (or its next recording), as the source is megabytes for a big graph.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import linecache
+import math
 import struct
 import tracemalloc
 from typing import Any
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nn
-from autograd import Value, grad, modes, replay
+from autograd import Value, define_op, grad, modes, replay
 from autograd.replay import CompileError, GraphChangedError, compile
 from nn.datasets import make_moons
 from tests.test_properties import BINARY, UNARY, build, leaves, steps
@@ -405,3 +406,39 @@ def test_tracebacks_show_the_generated_line_of_a_later_part(
     line = linecache.getline(str(frame.path), frame.lineno + 1)
     assert step.source.splitlines()[frame.lineno] == line.rstrip("\n")
     assert "raise GraphChangedError" in line
+
+
+def test_a_users_op_is_called_from_the_replay_bit_for_bit() -> None:
+    # define_op's forward and backward work on floats only (math.exp): the replay calls them.
+    def smooth_step(x: float, y: float) -> float:
+        return math.exp(-x * x) * y
+
+    def smooth_step_backward(x: float, y: float, out: float, out_grad: float) -> Any:
+        return (-2.0 * x * out * out_grad, math.exp(-x * x) * out_grad)
+
+    op = define_op("smooth_step", smooth_step, smooth_step_backward)
+    w = Value(0.7, label="w")
+
+    def fn(x: Value) -> Value:
+        return op(x, w).tanh() + op(x * x, x)  # the second call has x twice
+
+    step = compile(fn, [0.3])
+    assert "float(smooth_step_forward(" in step.source
+    assert "= smooth_step_backward(" in step.source
+    for point in ([0.3], [-1.2], [2.0]):
+        assert_bit_equal(replayed(step, point, [w]), eager(fn, point, [w]))
+
+
+def test_a_micrograd_style_closure_is_refused_by_name() -> None:
+    def fn(x: Value) -> Value:
+        out = Value(math.exp(x.data), (x,), "exp")
+        out.label = "my_exp"
+
+        def _backward() -> None:
+            x.grad += out.data * out.grad
+
+        out._backward = _backward
+        return out * 2.0
+
+    with pytest.raises(CompileError, match=r"my_exp.*define_op"):
+        compile(fn, [1.0])
