@@ -521,11 +521,14 @@ class _Writer:
 
 # ---------------------------------------------------------------------------------------------
 # Cutting the code into functions. CPython's compiler needs about 5 KB per line while it
-# compiles one (and frees it after), so one function for a million nodes would need 10 GB.
-# Cut into parts of PART_LINES, each compiled on its own, the peak stays near 10 MB; the
-# numbers a later part reads cross over in one list, ``V``, read once per part.
+# compiles a function (and frees it after): one function for a million-node graph would need
+# 7 GB. Cut into parts, each compiled on its own, a part's lines bound that peak. The numbers
+# a later part reads cross over in one list, ``V``, read once by each part that uses them
+# (the weights by nearly every part): so a 16th of the code per part, few parts where the
+# code is short, but never more than 10,000 lines (about 45 MB to compile) nor under 2,000.
 
-PART_LINES = 2000
+PARTS = 16
+PART_LINES = (2000, 10_000)
 _VARIABLE = re.compile(r"\b[vg]\d+\b")
 _ASSIGNED = re.compile(r"    ([vg]\d+) = ")
 _COMMENT = re.compile(r"  #.*")
@@ -539,10 +542,12 @@ class _Code(NamedTuple):
 
 def _functions(body: list[str], description: str) -> _Code:
     """``replay(inputs, leaves)`` for a short body; parts that pass numbers on for a long one."""
-    if len(body) <= PART_LINES:
+    fewest, most = PART_LINES
+    size = min(max(len(body) // PARTS, fewest), most)
+    if len(body) <= size:
         text = "\n".join([f"def replay(inputs, leaves):  # {description}", *body]) + "\n"
         return _Code(text, [(0, "replay", text)], 0)
-    pieces = _pieces(body)
+    pieces = _pieces(body, size)
     # the names each piece's code reads or writes (comments name nodes too: v6 ... left out)
     used = [set(_VARIABLE.findall(_COMMENT.sub("", "\n".join(piece)))) for piece in pieces]
     assigned = [{m.group(1) for line in piece if (m := _ASSIGNED.match(line))} for piece in pieces]
@@ -566,11 +571,11 @@ def _functions(body: list[str], description: str) -> _Code:
     return _Code("".join(functions), parts, len(slot))
 
 
-def _pieces(body: list[str]) -> list[list[str]]:
-    """The body in runs of PART_LINES, never cutting a guard's ``if`` from its ``raise``."""
+def _pieces(body: list[str], size: int) -> list[list[str]]:
+    """The body in runs of ``size`` lines, never cutting a guard's ``if`` from its ``raise``."""
     pieces: list[list[str]] = [[]]
     for line in body:
-        if len(pieces[-1]) >= PART_LINES and not line.startswith("        "):
+        if len(pieces[-1]) >= size and not line.startswith("        "):
             pieces.append([])
         pieces[-1].append(line)
     return pieces

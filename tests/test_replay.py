@@ -335,7 +335,7 @@ def test_every_loss_replays_bit_for_bit_where_its_choices_flip(
 
 def test_code_cut_into_parts_replays_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
     # A big graph is compiled as several functions passing numbers on; cut a small one so.
-    monkeypatch.setattr(replay, "PART_LINES", 5)
+    monkeypatch.setattr(replay, "PART_LINES", (5, 5))
     p = Value(0.3, label="p")
 
     def fn(x: Value, y: Value) -> Value:
@@ -392,7 +392,7 @@ def test_peak_memory_per_node_is_bounded() -> None:
 def test_tracebacks_show_the_generated_line_of_a_later_part(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(replay, "PART_LINES", 3)
+    monkeypatch.setattr(replay, "PART_LINES", (3, 3))
 
     def fn(x: Value) -> Value:
         y = (x * 2.0).tanh().exp()
