@@ -2,11 +2,12 @@
 
 A training loop rebuilds the same graph every step and pays for a Python object per node each
 time. ``compile(fn, example_inputs)`` runs ``fn`` once on Values, then writes the recorded graph
-out as one straight-line Python function: a line per op forward, a line per gradient backward,
-on plain floats. Each line comes from the op table itself: the op's forward function and its
-backward rule are run on ``Symbol``s, whose arithmetic writes code instead of computing. So the
-replay does the same float operations in the same order as ``backward()``, and its numbers are
-the same bit for bit.
+out as straight-line Python: a line per op forward, a line per gradient backward, on plain
+floats (in parts of at most 10,000 lines for a big graph, so that compiling it needs bounded
+memory). Each line comes from the op table itself: the op's forward function and its backward
+rule are run on ``Symbol``s, whose arithmetic writes code instead of computing; a user's op
+(``define_op``) is called as it is. So the replay does the same float operations in the same
+order as ``backward()``, and its numbers are the same bit for bit.
 
 What is recorded: leaves that existed before the call (parameters) are read afresh at each call
 and receive their gradients in ``.grad``, like ``backward()``; leaves ``fn`` made itself (numbers

@@ -120,8 +120,9 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     micrograd's demo; ``lr_schedule(epoch)`` sets ``optimizer.lr`` before each epoch
     (micrograd: ``lambda k: 1.0 - 0.9 * k / 100``). Without ``batch_size`` each epoch is one
     full-batch step; with it, the samples are shuffled (from ``seed``) into mini batches.
-    ``progress=False`` hides the bar (tests, CI). ``compiled=True`` records the full-batch step
-    once and replays it (``autograd.compile``): the same numbers, many times faster.
+    ``progress=False`` hides the bar (tests, CI). ``compiled=True`` records the step of a batch
+    once per batch size and replays it (``autograd.compile``): the same numbers, many times
+    faster.
     ``pause_gc`` keeps Python's cyclic collector out of each step (``autograd.gc_paused``; our
     graphs hold no cycles, so it only costs time) and restores it after; False leaves it alone.
 
