@@ -229,7 +229,7 @@ class _BatchReplay:
 
     The batch's inputs and labels are the recorded step's arguments, so one recording serves
     every batch of its size, in any order (the last, smaller batch of an epoch gets its own).
-    A guard that fails (a label choosing a class, a clamp) records that batch size again.
+    A guard that fails (a label choosing a class) records that batch size again.
     """
 
     def __init__(
