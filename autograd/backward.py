@@ -15,7 +15,7 @@ from autograd.ops import (
     missing_rule_message,
     op_of,
 )
-from autograd.value import Value, split_inputs
+from autograd.value import Value, joined_inputs, split_inputs
 
 __all__ = [
     "backward",
@@ -164,6 +164,11 @@ class StandIn:
         self.data = data
         self.grad: Any = ZERO
         self._x, self._y = split_inputs(parents)
+
+    @property
+    def _prev(self) -> tuple[StandIn, ...]:
+        """The stand-ins of the node's inputs, in order (as ``Value._prev``)."""
+        return joined_inputs(self._x, self._y)
 
 
 def run_rule(node: Value, stand_in: StandIn) -> None:
