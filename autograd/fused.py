@@ -9,7 +9,9 @@ the same gradients, bit for bit, from a fraction of the nodes.
 from __future__ import annotations
 
 import numbers
+import operator
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from autograd import ops
 from autograd.value import Value, _constant, _record, split_inputs
@@ -17,6 +19,7 @@ from autograd.value import Value, _constant, _record, split_inputs
 __all__ = ["linear", "sum"]
 
 Operand = Value | float
+_data = operator.attrgetter("data")
 
 
 def _operand(x: object, what: str) -> Value:
@@ -62,13 +65,21 @@ def linear(ws: Sequence[Operand], xs: Sequence[Operand], b: Operand = 0.0) -> Va
     >>> out.data, w[0].grad, x[1].grad, out._op
     (2.5, 3.0, -1.0, 'b + Σ w·x')
     """
-    if len(ws) != len(xs):
-        raise ValueError(f"linear: {len(ws)} weights but {len(xs)} inputs; give one weight each")
-    inputs = [_operand(b, "linear: b")]
-    for i, (w, x) in enumerate(zip(ws, xs, strict=True)):
-        inputs.append(w if type(w) is Value else _operand(w, f"linear: weight {i}"))
-        inputs.append(x if type(x) is Value else _operand(x, f"linear: input {i}"))
-    if len(inputs) == 1:
-        return inputs[0]
-    data = ops.linear(*[v.data for v in inputs])
-    return _record(data, inputs[0], tuple(inputs[1:]), ops.linear_backward)
+    n = len(ws)
+    if n != len(xs):
+        raise ValueError(f"linear: {n} weights but {len(xs)} inputs; give one weight each")
+    bias = b if isinstance(b, Value) else _operand(b, "linear: b")
+    if n == 0:
+        return bias
+    # w0, x0, w1, x1, ... interleaved by slices, and checked in one go: a neuron is the hot path
+    pairs: list[Any] = [None] * (2 * n)
+    pairs[0::2] = ws
+    pairs[1::2] = xs
+    if set(map(type, pairs)) != {Value}:
+        pairs = [_operand(v, f"linear: {_role(k)}") for k, v in enumerate(pairs)]
+    data = ops.linear(bias.data, *map(_data, pairs))
+    return _record(data, bias, tuple(pairs), ops.linear_backward)  # _x = b, _y = the pairs
+
+
+def _role(k: int) -> str:
+    return f"{'input' if k % 2 else 'weight'} {k // 2}"

@@ -509,10 +509,10 @@ def linear_backward(out: Value) -> None:
     What the chain's rules add: each + passes out.grad on unchanged, each wi * xi node then
     gives wi and xi their shares, w first, as ``mul_backward`` does.
     """
-    pairs = iter(out._prev)
-    b = next(pairs)
+    b, ws_and_xs = out._x, out._y  # b, then (w0, x0, w1, x1, ...) as a tuple: see Value._x
     out_grad = out.grad
     b.grad += out_grad
+    pairs = iter(ws_and_xs)
     for w, x in zip(pairs, pairs, strict=True):
         w.grad += out_grad * x.data
         x.grad += out_grad * w.data
