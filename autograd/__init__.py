@@ -7,6 +7,7 @@ from autograd.custom import define_op
 from autograd.debug import Edge, Step, backward_steps, format_trace, trace_backward
 from autograd.draw import DotNotFoundError, draw_dot
 from autograd.frames import render_backward
+from autograd.fused import linear, sum  # autograd.sum shadows the builtin, as torch.sum
 from autograd.hooks import RemovableHandle
 from autograd.modes import gc_paused, named_scope, no_grad, record_scopes
 from autograd.ops import OPS, MissingRuleError, Op
@@ -40,10 +41,12 @@ __all__ = [
     "grad",
     "gradcheck",
     "hessian",
+    "linear",
     "named_scope",
     "no_grad",
     "record_scopes",
     "render_backward",
+    "sum",
     "topological_order",
     "trace_backward",
 ]

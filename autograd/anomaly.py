@@ -69,7 +69,7 @@ def _describe(node: Value) -> str:
         return f"{node.label} = {node.data:.6g}"
     if node._prev:
         names = [p.label or f"{p.data:.6g}" for p in node._prev]
-        text = f" {node._op} ".join(names) if len(names) == 2 else f"{node._op}({names[0]})"
+        text = f" {node._op} ".join(names) if len(names) == 2 else f"{node._op}({', '.join(names)})"
         return f"({text}) = {node.data:.6g}"
     return f"{node.data:.6g}"
 

@@ -15,7 +15,7 @@ from autograd.ops import (
     missing_rule_message,
     op_of,
 )
-from autograd.value import Value, split_inputs
+from autograd.value import Value, joined_inputs, split_inputs
 
 __all__ = [
     "backward",
@@ -41,35 +41,36 @@ def topological_order(root: Value) -> list[Value]:
     ['x', '*', '+']
     """
     order: list[Value] = []
-    seen = {root}
-    stack = [root]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]  # nodes to visit; None: the latest `waiting` is done
+    waiting: list[Value] = []  # nodes whose inputs are being ordered, the innermost last
+    visit, pop, mark, done = stack.append, stack.pop, seen.add, order.append
     while stack:
-        node = stack[-1]
-        # Descend into the first input not seen yet; when none is left, all inputs are in
-        # `order` and so can the node be. In a DAG a seen input is always finished already:
-        # one still on the stack would be a cycle. y goes before x, so backward meets x first.
-        y = node._y
-        if y is not None:
-            unseen = _first_unseen(y, seen) if type(y) is tuple else (y if y not in seen else None)
-            if unseen is not None:
-                seen.add(unseen)
-                stack.append(unseen)
-                continue
-        x = node._x
-        if x is not None and x not in seen:
-            seen.add(x)
-            stack.append(x)
+        node = pop()
+        if node is None:  # every input of the innermost waiting node is in `order`
+            done(waiting.pop())
             continue
-        stack.pop()
-        order.append(node)
+        if node in seen:  # reached again through a later input: already placed
+            continue
+        mark(node)
+        x = node._x
+        if x is None:  # a leaf
+            done(node)
+            continue
+        visit(None)
+        waiting.append(node)
+        # Pushed x first and the last input last, so the last input is visited first: y before
+        # x, as micrograd's recursion over reversed inputs, so that backward meets x first.
+        if x not in seen:
+            visit(x)
+        y = node._y
+        if type(y) is tuple:
+            for v in y:
+                if v not in seen:
+                    visit(v)
+        elif y is not None and y not in seen:
+            visit(y)
     return order
-
-
-def _first_unseen(inputs: tuple[Value, ...], seen: set[Value]) -> Value | None:
-    for node in reversed(inputs):
-        if node not in seen:
-            return node
-    return None
 
 
 def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Value, float]]]:
@@ -164,6 +165,11 @@ class StandIn:
         self.data = data
         self.grad: Any = ZERO
         self._x, self._y = split_inputs(parents)
+
+    @property
+    def _prev(self) -> tuple[StandIn, ...]:
+        """The stand-ins of the node's inputs, in order (as ``Value._prev``)."""
+        return joined_inputs(self._x, self._y)
 
 
 def run_rule(node: Value, stand_in: StandIn) -> None:

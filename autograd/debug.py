@@ -53,6 +53,8 @@ class Step:
         """The op as a formula of its input names, e.g. ``tanh(n)`` or ``x1w1 + x2w2``."""
         assert self.op is not None
         ins = [self.name(p) for p in self.node._prev]
+        if self.op.formula is not None:  # an n-ary op writes itself out: b + w0 * x0 + ...
+            return self.op.formula(ins)
         if self.op.name == "pow_const":
             return f"{ins[0]} ** {_num(self.node._prev[1].data)}"
         if self.op.inputs == 2 and self.op.symbol in "+-*/**":
@@ -64,17 +66,19 @@ class Step:
         """One chain-rule line per input: ``n.grad += (1 - o**2) * o.grad = 0.5 * 1 = 0.5``."""
         assert self.op is not None
         out = self.name(self.node)
-        words = {"out": out, "x": "", "y": "", "c": "", "slope": ""}
         prev = self.node._prev
-        words["x"] = self.name(prev[0])
-        if len(prev) > 1:
-            second = self.name(prev[1]) if self.op.inputs > 1 else _num(prev[1].data)
-            words["y"] = words["c"] = words["slope"] = second
+        if callable(self.op.local):  # an n-ary op names its inputs itself
+            texts = self.op.local([self.name(p) for p in prev])
+        else:
+            words = {"out": out, "x": self.name(prev[0]), "y": "", "c": "", "slope": ""}
+            if len(prev) > 1:
+                second = self.name(prev[1]) if self.op.inputs != 1 else _num(prev[1].data)
+                words["y"] = words["c"] = words["slope"] = second
+            pattern = r"\b(out|x|y|c|slope)\b"
+            texts = tuple(re.sub(pattern, lambda m: words[m.group(1)], t) for t in self.op.local)
         lines = []
-        for edge, local_text in zip(self.edges, self.op.local, strict=True):
-            local = re.sub(r"\b(out|x|y|c|slope)\b", lambda m: words[m.group(1)], local_text)
-            if not _is_atom(local):
-                local = f"({local})"
+        for edge, text in zip(self.edges, texts, strict=True):
+            local = text if _is_atom(text) else f"({text})"
             lines.append(
                 f"{self.name(edge.parent)}.grad += {local} * {out}.grad"
                 f" = {_num(edge.local)} * {_num(self.out_grad)} = {_num(edge.contribution)}"

@@ -7,7 +7,8 @@ into every input's ``.grad``; formulas follow PyTorch's ``tools/autograd/derivat
 the awkward points (relu'(0), |x|'(0), x**0 ...) agree.
 
 Everything here is written once for three kinds of number. A rule reads its inputs from
-``out._x`` and ``out._y`` (see ``Value``), touches only ``.data`` and ``.grad``, and uses only
+``out._x`` and ``out._y`` (see ``Value``; an n-ary op, ``sum`` or ``linear``, reads them all
+from ``out._prev``), touches only ``.data`` and ``.grad``, and uses only
 arithmetic, comparisons and the functions of this module, choosing with ``where`` instead of
 ``if``. A function given a float computes; given anything else it asks that thing (``x.exp()``).
 So the same rules run on floats (``backward``), on Values (``grad(create_graph=True)``: the
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,12 +32,14 @@ __all__ = [
     "MissingRuleError",
     "Op",
     "absolute",
+    "add_all",
     "binary_cross_entropy",
     "closure_backward",
     "cos",
     "div",
     "exp",
     "leaky_relu",
+    "linear",
     "log",
     "log1p",
     "missing_backward",
@@ -467,6 +470,74 @@ def binary_cross_entropy_backward(out: Value) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# N-ary ops: one node for a whole sum, or for a neuron's b + w0*x0 + w1*x1 + ... . Each adds in
+# the very order of the chain of + and * nodes it replaces, so its value is that chain's to the
+# bit; its rule adds what that chain's rules would add, so gradients are too.
+
+
+def add_all(*xs: Num) -> Num:
+    """x0 + x1 + ... + xn, added left to right: ((x0 + x1) + x2) + ..., like Python's sum."""
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x
+    return total
+
+
+def sum_backward(out: Value) -> None:
+    """out = x0 + x1 + ... + xn:  every xi.grad += out.grad"""
+    out_grad = out.grad
+    for x in out._prev:
+        x.grad += out_grad
+
+
+def linear(b: Num, *ws_and_xs: Num) -> Num:
+    """b + w0*x0 + w1*x1 + ... from the inputs b, w0, x0, w1, x1, ..., each product in turn.
+
+    A neuron's pre-activation, as micrograd's ``sum((wi*xi for wi, xi in zip(w, x)), b)``
+    computes it: ((b + w0*x0) + w1*x1) + ...
+    """
+    total = b
+    pairs = iter(ws_and_xs)
+    for w, x in zip(pairs, pairs, strict=True):
+        total = total + w * x
+    return total
+
+
+def linear_backward(out: Value) -> None:
+    """out = b + Σ wi*xi:  b.grad += out.grad;  wi.grad += out.grad * xi;  xi.grad += out.grad * wi
+
+    What the chain's rules add: each + passes out.grad on unchanged, each wi * xi node then
+    gives wi and xi their shares, w first, as ``mul_backward`` does.
+    """
+    b, ws_and_xs = out._x, out._y  # b, then (w0, x0, w1, x1, ...) as a tuple: see Value._x
+    out_grad = out.grad
+    b.grad += out_grad
+    pairs = iter(ws_and_xs)
+    for w, x in zip(pairs, pairs, strict=True):
+        w.grad += out_grad * x.data
+        x.grad += out_grad * w.data
+
+
+def _sum_locals(names: Sequence[str]) -> tuple[str, ...]:
+    return ("1",) * len(names)
+
+
+def _sum_formula(names: Sequence[str]) -> str:
+    return " + ".join(names)
+
+
+def _linear_locals(names: Sequence[str]) -> tuple[str, ...]:
+    # inputs b, w0, x0, w1, x1, ...: d/db = 1, d/dwi = xi, d/dxi = wi
+    swapped = [names[i + 1] if i % 2 == 1 else names[i - 1] for i in range(1, len(names))]
+    return ("1", *swapped)
+
+
+def _linear_formula(names: Sequence[str]) -> str:
+    products = [f"{names[i]} * {names[i + 1]}" for i in range(1, len(names) - 1, 2)]
+    return " + ".join([names[0], *products])
+
+
+# ---------------------------------------------------------------------------------------------
 # Nodes built by hand, micrograd's way: out = Value(data, (x,), "exp"), then maybe
 # out._backward = fn. Their rules are named too, so a stack trace still says what ran.
 
@@ -511,21 +582,25 @@ class Op:
 
     ``forward`` takes the ``.data`` of every input (constant settings included) and returns the
     result's; ``inputs`` counts the differentiable inputs, the rest of ``_prev`` being constant
-    settings (the exponent of ``x ** 2``, the slope of ``leaky_relu``). ``local`` gives each
-    input's local derivative as text, for step-by-step printouts.
+    settings (the exponent of ``x ** 2``, the slope of ``leaky_relu``), and is None for an
+    n-ary op: any number of inputs, all differentiable. ``local`` gives each input's local
+    derivative as text, for step-by-step printouts: in the words x, y, out (c, slope), or for
+    an n-ary op a function of the inputs' names; ``formula`` writes an n-ary op's result from
+    its inputs' names (``b + w0 * x0 + w1 * x1``).
     """
 
     name: str
     symbol: str
     forward: Callable[..., Num]
     backward: Callable[[Value], None]
-    inputs: int
-    local: tuple[str, ...]
+    inputs: int | None
+    local: tuple[str, ...] | Callable[[Sequence[str]], tuple[str, ...]]
     # "builtin": a row of OPS; "defined": a user's op from define_op (its forward and
     # backward compute on floats, and on Values if written with arithmetic and our functions);
     # "closure": a node built by hand with a micrograd-style closure (no forward is known).
     kind: str = "builtin"
     user_backward: Callable[..., Any] | None = None  # define_op's backward(*xs, out, out_grad)
+    formula: Callable[[Sequence[str]], str] | None = None  # an n-ary op's result, written out
 
 
 OPS: dict[str, Op] = {
@@ -565,6 +640,16 @@ OPS: dict[str, Op] = {
             binary_cross_entropy_backward,
             2,
             ("(x - y) / max((1 - x) * x, 1e-12)", "-log(x / (1 - x))"),
+        ),
+        Op("sum", "Σ", add_all, sum_backward, None, _sum_locals, formula=_sum_formula),
+        Op(
+            "linear",
+            "b + Σ w·x",
+            linear,
+            linear_backward,
+            None,
+            _linear_locals,
+            formula=_linear_formula,
         ),
     )
 }

@@ -494,7 +494,7 @@ class _Writer:
     def _call_backward(self, node: Value, op: ops.Op, out: StandIn) -> None:
         """A user's op: a line calling their backward, then each input's grad += its part."""
         assert op.user_backward is not None
-        parts = [f"d{self.slot[node]}_{k}" for k in range(op.inputs)]
+        parts = [f"d{self.slot[node]}_{k}" for k in range(len(node._prev))]  # all differentiable
         arguments = [self.value[p] for p in node._prev] + [out.data, out.grad]
         backward = self._function(op.user_backward, f"{op.name}_backward")
         call = f"{backward}({', '.join(map(_code, arguments))})"

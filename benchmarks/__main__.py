@@ -1,4 +1,4 @@
-"""Run W1, W2 and W3; write the markdown table: ``python -m benchmarks [--quick] [--rounds N]``."""
+"""Run W1, W2, W3 and fit; write the table: ``python -m benchmarks [--quick] [--rounds N]``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.report import render
-from benchmarks.suite import Settings, run_phases, run_w1, run_w1_checks, run_w2, run_w3
+from benchmarks.suite import (
+    Settings,
+    run_fit,
+    run_phases,
+    run_w1,
+    run_w1_checks,
+    run_w2,
+    run_w3,
+)
 
 __all__ = ["main"]
 
@@ -21,9 +29,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run of a few seconds")
     parser.add_argument("--rounds", type=int, default=5, help="A B A B rounds for W1 (default 5)")
     parser.add_argument("--output", type=Path, default=RESULTS, help=f"default {RESULTS.name}")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of the code before a change, to time fit against "
+        "(e.g. git worktree add /tmp/before <commit>)",
+    )
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
+    if args.baseline is not None and not (args.baseline / "autograd").is_dir():
+        parser.error(f"--baseline {args.baseline} is not a checkout: it has no autograd/")
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -32,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
         settings = Settings(rounds=1, quick=True, chain_sizes=(1_000, 10_000), w3_chain=10_000)
     else:
         settings = Settings(rounds=args.rounds)
-    settings = replace(settings, log=log)
+    settings = replace(settings, log=log, baseline=args.baseline)
     page = render(
         settings,
         w1=run_w1(settings),
@@ -40,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         phases=run_phases(settings),
         w2=run_w2(settings),
         w3=run_w3(settings),
+        fit=run_fit(settings),
     )
     args.output.write_text(page)
     print(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,11 +28,16 @@ class EngineUnavailableError(RuntimeError):
 
 @dataclass(frozen=True)
 class Engine:
-    """A Value type and a model factory: ``make_model(weights)`` returns an MLP(2, [16, 16, 1])."""
+    """A Value type and a model factory: ``make_model(weights)`` returns an MLP(2, [16, 16, 1]).
+
+    ``total`` is the sum W1's loss takes of the losses and of the squared weights: Python's
+    ``sum`` (a chain of + nodes) or ``autograd.sum`` (one node).
+    """
 
     name: str
     value_type: Any
     make_model: Callable[[Weights], Any]
+    total: Callable[..., Any] = builtins.sum
 
 
 def _set_weights(model: Any, weights: Weights) -> Any:
@@ -79,6 +85,21 @@ def _ours() -> Engine:
     return Engine("ours", Value, make)
 
 
+def _ours_fused() -> Engine:
+    import autograd  # noqa: PLC0415
+    from nn import MLP  # noqa: PLC0415
+
+    if not hasattr(autograd, "sum"):
+        raise EngineUnavailableError("autograd.sum and graph='fused' are not there yet")
+
+    def make(weights: Weights) -> Any:
+        sizes = [len(layer) for layer in weights]
+        model = MLP(len(weights[0][0][0]), sizes, graph="fused")  # a node per neuron
+        return _set_weights(model, weights)
+
+    return Engine("ours-fused", autograd.Value, make, autograd.sum)
+
+
 def _ours_engine() -> Engine:
     from autograd import Value  # noqa: PLC0415
 
@@ -88,6 +109,7 @@ def _ours_engine() -> Engine:
 ENGINES: dict[str, Callable[[], Engine]] = {
     "micrograd": _micrograd,  # micrograd.engine.Value + micrograd.nn.MLP
     "ours": _ours,  # autograd.Value + nn.MLP
+    "ours-fused": _ours_fused,  # autograd.Value + nn.MLP(graph="fused") + autograd.sum
     "ours-engine": _ours_engine,  # autograd.Value + micrograd's nn code (benchmarks/mlp.py)
 }
 
@@ -100,8 +122,8 @@ def load_engine(name: str) -> Engine:
 
 
 def load_value_type(name: str) -> Any:
-    """Just the Value type of ``name``: 'ours' and 'ours-engine' both mean autograd.Value."""
-    if name in ("ours", "ours-engine"):
+    """Just the Value type of ``name``: every 'ours...' engine means autograd.Value."""
+    if name.startswith("ours"):
         return _ours_engine().value_type
     return load_engine(name).value_type
 

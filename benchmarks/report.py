@@ -16,7 +16,7 @@ __all__ = ["pairwise", "render"]
 
 Runs = list[dict[str, Any]]
 
-MICROGRAD, OURS, MICROGRAD_OFF, OURS_OFF, ENGINE, ENGINE_OFF, COMPILED, FLOOR = (
+MICROGRAD, OURS, MICROGRAD_OFF, OURS_OFF, FUSED, FUSED_OFF, ENGINE, ENGINE_OFF, COMPILED, FLOOR = (
     v.label for v in W1_VARIANTS
 )
 
@@ -97,6 +97,60 @@ def _speed_target(name: str, ratios: list[float], goal: float, what: str) -> str
         return f"| {name} | not measured ({what}) | — |"
     met = "yes" if statistics.median(ratios) >= goal else "**no**"
     return f"| {name} | {_ratio(ratios)}, {what} | {met} |"
+
+
+def _fit_ratios(fit: dict[str, Runs]) -> list[float]:
+    """Before / after CPU seconds of fit, round by round."""
+    return [
+        b["cpu_s"] / a["cpu_s"]
+        for b, a in zip(fit["before"], fit["after"], strict=False)
+        if "cpu_s" in a and "cpu_s" in b
+    ]
+
+
+def _fused_targets(
+    w1: dict[str, Runs], w3: dict[Any, dict[str, Any]], fit: dict[str, Runs]
+) -> list[str]:
+    fused = "nn.MLP(graph='fused') + autograd.sum"
+    lines = [
+        "| target | measured | met |",
+        "| --- | --- | --- |",
+        _speed_target(
+            "W1 fused ≥ 70x faster than micrograd", pairwise(w1, MICROGRAD, FUSED), 70, fused
+        ),
+        _speed_target(
+            "W1 fused ≥ 6x faster than micrograd with GC off (ours GC on)",
+            pairwise(w1, MICROGRAD_OFF, FUSED),
+            6,
+            fused,
+        ),
+        _speed_target(
+            "W1 op by op ≥ 25x faster than micrograd", pairwise(w1, MICROGRAD, OURS), 25, "nn.MLP"
+        ),
+        _speed_target(
+            "W1 op by op ≥ 2.5x faster than micrograd with GC off (ours GC on)",
+            pairwise(w1, MICROGRAD_OFF, OURS),
+            2.5,
+            "nn.MLP",
+        ),
+    ]
+    ops, fused_graph = w3.get(("ours", "w1"), {}), w3.get(("ours-fused", "w1"), {})
+    if "bytes" in ops and "bytes" in fused_graph:
+        share = fused_graph["bytes"] / ops["bytes"]
+        lines.append(
+            f"| bytes of a W1 step's graph, fused ≤ 1/5 of the op graph's | "
+            f"{fused_graph['bytes'] / 1e6:.2f} MB vs {ops['bytes'] / 1e6:.2f} MB: "
+            f"1/{1 / share:.1f} | {'yes' if share <= 0.2 else '**no**'} |"
+        )
+    lines.append(
+        _speed_target(
+            "fit, micrograd's demo for 100 epochs, ≥ 5x faster than before",
+            _fit_ratios(fit),
+            5,
+            "before ÷ after, CPU time",
+        )
+    )
+    return lines
 
 
 def _targets(w1: dict[str, Runs], w2: dict[Any, Runs], w3: dict[Any, dict[str, Any]]) -> list[str]:
@@ -185,15 +239,44 @@ def _w2_table(w2: dict[tuple[str, int], Runs]) -> list[str]:
 
 def _w3_table(w3: dict[tuple[str, str], dict[str, Any]]) -> list[str]:
     lines = [
-        "| engine | graph | new nodes | bytes/node built | bytes/node after backward |",
-        "| --- | --- | ---: | ---: | ---: |",
+        (
+            "| engine | graph | new nodes | bytes built | bytes/node built "
+            "| bytes/node after backward |"
+        ),
+        "| --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for (engine, graph), r in w3.items():
         if "bytes_per_node" not in r:
-            lines.append(f"| {engine} | {graph} | {_why_missing([r])} | | |")
+            lines.append(f"| {engine} | {graph} | {_why_missing([r])} | | | |")
             continue
         built, after = r["bytes_per_node"], r["bytes_per_node_after_backward"]
-        lines.append(f"| {engine} | {graph} | {r['nodes']:,.0f} | {built:.0f} | {after:.0f} |")
+        total = f"{r['bytes']:,.0f}" if "bytes" in r else "—"
+        lines.append(
+            f"| {engine} | {graph} | {r['nodes']:,.0f} | {total} | {built:.0f} | {after:.0f} |"
+        )
+    return lines
+
+
+def _fit_table(fit: dict[str, Runs]) -> list[str]:
+    lines = [
+        "| code | CPU s | wall s | CPU s in each process | final loss | final accuracy |",
+        "| --- | ---: | ---: | --- | ---: | ---: |",
+    ]
+    for name, runs in fit.items():
+        if not runs:
+            lines.append(f"| {name} | not measured (no --baseline) | | | | |")
+            continue
+        cpu = median_of(runs, "cpu_s")
+        if cpu is None:
+            lines.append(f"| {name} | {_why_missing(runs)} | | | | |")
+            continue
+        each = ", ".join(f"{r['cpu_s']:.2f}" for r in runs if "cpu_s" in r)
+        losses = sorted({repr(r["loss"]) for r in runs if "loss" in r})
+        accuracy = median_of(runs, "accuracy") or 0.0
+        lines.append(
+            f"| {name} | {cpu:.2f} | {median_of(runs, 'wall_s') or 0.0:.2f} | {each} | "
+            f"{', '.join(losses)} | {accuracy:.0%} |"
+        )
     return lines
 
 
@@ -211,10 +294,16 @@ def _checks(checks: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _phases(result: dict[str, Any]) -> list[str]:
-    if "phases" not in result:
-        return [f"Not measured: {_why_missing([result])}."]
-    return phase_table(result)
+def _phases(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines: list[str] = []
+    for engine, result in results.items():
+        graph = "nn.MLP(graph='fused') + autograd.sum" if engine == "ours-fused" else "nn.MLP"
+        lines += [f"{graph}:", ""]
+        if "phases" not in result:
+            lines += [f"Not measured: {_why_missing([result])}.", ""]
+            continue
+        lines += [*phase_table(result), ""]
+    return lines
 
 
 def render(
@@ -222,9 +311,10 @@ def render(
     *,
     w1: dict[str, Runs],
     checks: dict[str, dict[str, Any]],
-    phases: dict[str, Any],
+    phases: dict[str, dict[str, Any]],
     w2: dict[tuple[str, int], Runs],
     w3: dict[tuple[str, str], dict[str, Any]],
+    fit: dict[str, Runs],
 ) -> str:
     """The whole results page as markdown."""
     mode = "a quick smoke run, not a measurement" if settings.quick else f"{settings.rounds} rounds"
@@ -244,6 +334,10 @@ def render(
             "time; wall-clock time is shown beside it."
         ),
         "",
+        "## Targets: fewer, bigger nodes (issue 14)",
+        "",
+        *_fused_targets(w1, w3, fit),
+        "",
         "## Targets (issue 7)",
         "",
         *_targets(w1, w2, w3),
@@ -256,7 +350,8 @@ def render(
             "the last step's loss graph stays referenced until the next step's replaces it. The "
             "same code (`benchmarks/w1.py`) runs on every engine with the same data and starting "
             "weights. GC off: `gc.disable()` during each timed step, `gc.collect()` between steps "
-            "(untimed)."
+            "(untimed). The fused rows build each neuron as one node and each of the two sums "
+            "as one node: the same numbers, bit for bit (the checks below)."
         ),
         "",
         *_w1_table(w1),
@@ -278,7 +373,6 @@ def render(
         ),
         "",
         *_phases(phases),
-        "",
         "## W2: a chain y = relu(y · a + b), forward and backward",
         "",
         (
@@ -299,6 +393,17 @@ def render(
         ),
         "",
         *_w3_table(w3),
+        "",
+        "## fit: micrograd's demo end to end",
+        "",
+        (
+            f"`nn.fit` for {settings.fit_epochs} epochs on micrograd's demo (100 moons, "
+            "MLP(2, [16, 16, 1]) with seed 1337, hinge loss + 1e-4 · L2, SGD with its schedule, "
+            "fit's defaults), fresh processes alternating; 'before' is the code of "
+            f"`--baseline {settings.baseline}`, timed by the same code (`benchmarks/fit.py`)."
+        ),
+        "",
+        *_fit_table(fit),
         "",
     ]
     return "\n".join(page)

@@ -1,4 +1,4 @@
-"""Run W1, W2 and W3, each measurement in a fresh process, engines alternating round by round."""
+"""Run W1, W2, W3 and fit, each measurement in a fresh process, engines alternating by round."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ __all__ = [
     "W1_VARIANTS",
     "Settings",
     "median_of",
+    "run_fit",
     "run_phases",
     "run_w1",
     "run_w1_checks",
@@ -34,6 +36,8 @@ class Settings:
     points: int = 100  # W1's data set size (micrograd's demo: 100)
     chain_sizes: tuple[int, ...] = (10_000, 100_000, 1_000_000)
     w3_chain: int = 100_000
+    fit_epochs: int = 100  # fit end to end: micrograd's demo runs 100
+    baseline: Path | None = None  # a checkout of the code before, to time fit against
     log: Any = field(default=None, compare=False)  # a callable for progress lines, or None
 
 
@@ -53,6 +57,8 @@ W1_VARIANTS = (
     Variant("ours: autograd + nn.MLP (GC on)", "ours", "on", 2, 15),
     Variant("micrograd, GC off during the step", "micrograd", "off", 1, 5),
     Variant("ours: autograd + nn.MLP, GC off", "ours", "off", 2, 10),
+    Variant("ours: nn.MLP(graph='fused') + autograd.sum (GC on)", "ours-fused", "on", 2, 30),
+    Variant("ours: nn.MLP(graph='fused') + autograd.sum, GC off", "ours-fused", "off", 2, 30),
     Variant("ours: autograd + micrograd's nn code (GC on)", "ours-engine", "on", 2, 15),
     Variant("ours: autograd + micrograd's nn code, GC off", "ours-engine", "off", 2, 10),
     Variant(
@@ -62,11 +68,14 @@ W1_VARIANTS = (
 )
 
 
-def run_worker(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one measurement in a fresh ``python -m benchmarks.worker`` and return its JSON."""
+def run_worker(spec: dict[str, Any], root: Path = ROOT) -> dict[str, Any]:
+    """Run one measurement in a fresh ``python -m benchmarks.worker`` and return its JSON.
+
+    ``root`` is the directory it runs in, whose ``autograd`` and ``nn`` it imports.
+    """
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
-        cwd=ROOT,
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,
@@ -107,21 +116,49 @@ def run_w1_checks(settings: Settings) -> dict[str, dict[str, Any]]:
     """Each engine's loss and gradients against the hand-written floor, on the same weights."""
     return {
         e: run_worker({"task": "w1check", "engine": e, "points": settings.points})
-        for e in ("micrograd", "ours", "ours-engine", "ours-compiled")
+        for e in ("micrograd", "ours", "ours-fused", "ours-engine", "ours-compiled")
     }
 
 
 W2_VARIANTS = (("ours", "on"), ("micrograd", "on"), ("ours", "off"))
 
 
-def run_phases(settings: Settings) -> dict[str, Any]:
-    """Where a W1 step of ours goes, phase by phase (nn.MLP, or micrograd's nn code until then)."""
+def run_phases(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Where a W1 step of ours goes, phase by phase, per engine ('ours' and 'ours-fused')."""
     steps = 3 if settings.quick else 20
-    result = run_worker({"task": "phases", "engine": "ours", "steps": steps})
-    if "unavailable" in result:
-        result = run_worker({"task": "phases", "engine": "ours-engine", "steps": steps})
+    results = {e: run_worker({"task": "phases", "engine": e, "steps": steps}) for e in PHASED}
     _say(settings, "phases done")
-    return result
+    return results
+
+
+PHASED = ("ours", "ours-fused")
+
+
+def run_fit(settings: Settings) -> dict[str, list[dict[str, Any]]]:
+    """``nn.fit`` end to end, 'after' (this checkout) and 'before' (``settings.baseline``).
+
+    The baseline runs in a directory whose ``autograd`` and ``nn`` are the baseline's and whose
+    ``benchmarks`` is this one, so the very same timing code runs on both.
+    """
+    epochs = 2 if settings.quick else settings.fit_epochs
+    spec = {"task": "fit", "epochs": epochs}
+    results: dict[str, list[dict[str, Any]]] = {"after": [], "before": []}
+    with tempfile.TemporaryDirectory(prefix="baseline-") as mixed:
+        roots = {"after": ROOT}
+        if settings.baseline is not None:
+            for package, source in (
+                ("autograd", settings.baseline),
+                ("nn", settings.baseline),
+                ("benchmarks", ROOT),
+            ):
+                (Path(mixed) / package).symlink_to(source.resolve() / package)
+            roots["before"] = Path(mixed)
+        names = list(roots)
+        for r in range(1 if settings.quick else 3):
+            for name in names if r % 2 == 0 else names[::-1]:
+                results[name].append(run_worker(spec, roots[name]))
+            _say(settings, f"fit round {r + 1} done")
+    return results
 
 
 def run_w2(settings: Settings) -> dict[tuple[str, int], list[dict[str, Any]]]:
@@ -143,7 +180,7 @@ def run_w2(settings: Settings) -> dict[tuple[str, int], list[dict[str, Any]]]:
 def run_w3(settings: Settings) -> dict[tuple[str, str], dict[str, Any]]:
     """Bytes per node per (engine, graph); tracemalloc counts are exact, one run is enough."""
     results = {}
-    for e in ("ours", "ours-engine", "micrograd"):
+    for e in ("ours", "ours-fused", "ours-engine", "micrograd"):
         spec = {"task": "w3", "engine": e, "graph": "w1", "points": settings.points}
         results[e, "w1"] = run_worker(spec)
     for e in ("ours", "micrograd"):

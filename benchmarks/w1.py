@@ -1,13 +1,15 @@
 """W1: micrograd's demo training step, written once for any engine (micrograd's or ours).
 
 MLP(2, [16, 16, 1]) on 100 two-moons points; hinge loss ``relu(1 - y * score)`` averaged, plus
-1e-4 * L2; forward, backward and SGD update, as in micrograd's ``demo.ipynb``.
+1e-4 * L2; forward, backward and SGD update, as in micrograd's ``demo.ipynb``. Its two sums are
+the engine's ``total``: Python's ``sum``, or ``autograd.sum`` for the fused graph.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks.data import make_moons
@@ -32,25 +34,36 @@ def learning_rate(k: int) -> float:
     return 1.0 - 0.9 * k / 100
 
 
-def loss(model: Any, value_type: Any, xs: list[tuple[float, float]], ys: list[float]) -> Any:
+def loss(
+    model: Any,
+    value_type: Any,
+    xs: list[tuple[float, float]],
+    ys: list[float],
+    total: Callable[..., Any] = sum,
+) -> Any:
     """The demo's total loss (a graph): mean hinge loss plus ALPHA * sum of squared weights."""
     inputs = [[value_type(a), value_type(b)] for a, b in xs]
     scores = [model(x) for x in inputs]
     losses = [(1 + -yi * score).relu() for yi, score in zip(ys, scores, strict=True)]
-    data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = ALPHA * sum(p * p for p in model.parameters())
+    data_loss = total(losses) * (1.0 / len(losses))
+    reg_loss = ALPHA * total(p * p for p in model.parameters())
     return data_loss + reg_loss
 
 
-def train_step(
-    model: Any, value_type: Any, xs: list[tuple[float, float]], ys: list[float], k: int
+def train_step(  # noqa: PLR0917 (the demo's names, in its order)
+    model: Any,
+    value_type: Any,
+    xs: list[tuple[float, float]],
+    ys: list[float],
+    k: int,
+    total: Callable[..., Any] = sum,
 ) -> Any:
     """Step ``k`` of the demo's loop: loss graph, backward, SGD update; returns the loss graph.
 
     The demo keeps ``total_loss`` until the next step replaces it, so callers keep the result
     until then too: the last step's graph is alive while the next one is built, as in the demo.
     """
-    total_loss = loss(model, value_type, xs, ys)
+    total_loss = loss(model, value_type, xs, ys, total)
     model.zero_grad()
     total_loss.backward()
     lr = learning_rate(k)
@@ -116,7 +129,7 @@ def check_against_floor(
         nodes = replayed.replay.nodes
     else:
         model = engine.make_model(weights)
-        total_loss = loss(model, engine.value_type, xs, ys)
+        total_loss = loss(model, engine.value_type, xs, ys, engine.total)
         model.zero_grad()
         total_loss.backward()
         value, nodes = float(total_loss.data), count_nodes(total_loss)

@@ -33,6 +33,7 @@ def _traced(build: Callable[[], tuple[Any, int]]) -> dict[str, float]:
         gc.enable()
     return {
         "nodes": float(new_nodes),
+        "bytes": float(built),
         "bytes_per_node": built / new_nodes,
         "bytes_per_node_after_backward": after / new_nodes,
     }
@@ -44,7 +45,7 @@ def graph_bytes_per_node(engine: Engine, points: int = 100) -> dict[str, float]:
     model = engine.make_model(default_weights())
 
     def build() -> tuple[Any, int]:
-        root = loss(model, engine.value_type, xs, ys)
+        root = loss(model, engine.value_type, xs, ys, engine.total)
         return root, count_nodes(root) - len(model.parameters())
 
     return _traced(build)

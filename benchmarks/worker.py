@@ -15,6 +15,7 @@ from typing import Any
 
 from benchmarks.data import make_moons
 from benchmarks.engines import EngineUnavailableError, default_weights, load_engine, load_value_type
+from benchmarks.fit import fit_demo
 from benchmarks.floor import FloorMLP
 from benchmarks.profile_w1 import phases, summary
 from benchmarks.w1 import CompiledW1, check_against_floor, learning_rate, train_step
@@ -46,7 +47,7 @@ def _w1(spec: dict[str, Any]) -> dict[str, Any]:
         model = engine.make_model(default_weights())
 
         def step(k: int) -> Any:
-            return train_step(model, engine.value_type, xs, ys, k)
+            return train_step(model, engine.value_type, xs, ys, k, engine.total)
 
     gc_off = spec["gc"] == "off"
     if spec["gc"] == "freeze":  # the model and the interpreter's objects leave the GC's view
@@ -88,7 +89,11 @@ def _w1check(spec: dict[str, Any]) -> dict[str, Any]:
 def _phases(spec: dict[str, Any]) -> dict[str, Any]:
     engine = load_engine(spec["engine"])
     model = engine.make_model(default_weights())
-    return summary(phases(model, engine.value_type, spec["steps"]))
+    return summary(phases(model, engine.value_type, spec["steps"], total=engine.total))
+
+
+def _fit(spec: dict[str, Any]) -> dict[str, Any]:
+    return fit_demo(spec["epochs"])
 
 
 def _w2(spec: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +107,14 @@ def _w3(spec: dict[str, Any]) -> dict[str, Any]:
     return chain_bytes_per_node(load_value_type(spec["engine"]), spec["nodes"])
 
 
-TASKS = {"w1": _w1, "w1check": _w1check, "phases": _phases, "w2": _w2, "w3": _w3}
+TASKS = {
+    "w1": _w1,
+    "w1check": _w1check,
+    "phases": _phases,
+    "w2": _w2,
+    "w3": _w3,
+    "fit": _fit,
+}
 
 
 def run(spec: dict[str, Any]) -> dict[str, Any]:

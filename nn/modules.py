@@ -1,7 +1,9 @@
 """Neuron, Layer and MLP as micrograd users know them, with parameters, names and state dicts.
 
 The forward pass builds exactly micrograd's graph (``b + w0*x0 + w1*x1 + ...``, then the
-activation), so results and benchmarks compare node for node with ``micrograd.nn``.
+activation), so results and benchmarks compare node for node with ``micrograd.nn``. With
+``graph="fused"`` each neuron's ``b + Σ w·x`` is one node instead (``autograd.linear``): the
+same numbers, bit for bit, from an eighth of the nodes, several times faster.
 Reference: https://github.com/karpathy/micrograd/blob/master/micrograd/nn.py
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from autograd import modes
+from autograd.fused import linear
 from autograd.modes import named_scope
 from autograd.value import Value
 from nn.init import LEAKY_RELU_SLOPE, Initializer, resolve
@@ -23,6 +26,7 @@ __all__ = [
     "ACTIVATIONS",
     "BIAS_INITS",
     "GLOBAL_RANDOM",
+    "GRAPHS",
     "MLP",
     "Layer",
     "Module",
@@ -108,6 +112,25 @@ def _check_bias_init(bias_init: str) -> str:
     return bias_init
 
 
+# "ops": micrograd's graph, a node per + and *; "fused": a node per neuron (autograd.linear)
+GRAPHS = ("ops", "fused")
+
+
+def _graph_error(graph: object) -> ValueError:
+    return ValueError(f"unknown graph {graph!r}; use one of {list(GRAPHS)}")
+
+
+def _check_graph(graph: str) -> str:
+    if graph not in GRAPHS:
+        raise _graph_error(graph)
+    return graph
+
+
+def _as_values(x: Input) -> list[Value]:
+    # For fused neurons: numbers become leaves once per layer, shared by all its neurons.
+    return [xi if isinstance(xi, Value) else Value(xi) for xi in x]
+
+
 def _scopes_on() -> bool:
     # modes.active is a plain int: the hot path pays one test, no context variable lookup.
     return bool(modes.active) and modes.scopes_enabled()
@@ -119,6 +142,11 @@ class Module:
     def __call__(self, x: Input) -> Output:
         """The module's output for the inputs ``x`` (floats or Values)."""
         raise NotImplementedError
+
+    def forward(self, x: Input, graph: str | None = None) -> Output:
+        """The output for ``x`` with its graph built as ``graph`` ("ops" or "fused"; None:
+        the module's own setting). A module that builds one kind of graph only ignores it."""
+        return self(x)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """(name, Value) pairs in parameter order, e.g. ``('layers.0.neurons.3.b', b)``."""
@@ -203,7 +231,9 @@ class Neuron(Module):
     the given ``rng``, or else Python's global ``random`` (micrograd's way: ``random.seed``
     governs it); ``fan_out`` is the width of the layer (for Kaiming fan_out and Xavier).
     ``bias_init="uniform"`` draws the bias from U(-1, 1) after the weights, as the lecture's
-    neuron does; micrograd's nn starts it at 0 (``"zeros"``).
+    neuron does; micrograd's nn starts it at 0 (``"zeros"``). ``graph="fused"`` builds
+    ``b + Σ w·x`` as one node (``autograd.linear``) instead of micrograd's chain of + and *
+    nodes (``"ops"``): the same numbers, bit for bit.
 
     >>> n = Neuron(2, seed=1)
     >>> n
@@ -224,9 +254,11 @@ class Neuron(Module):
         rng: random.Random | None = None,
         fan_out: int = 1,
         bias_init: str = "zeros",
+        graph: str = "ops",
     ) -> None:
         _check_width(nin, "nin")
         _check_width(fan_out, "fan_out (the width of the neuron's layer)")
+        self.graph = _check_graph(graph)
         self.activation = _check_activation(activation) if nonlin else "linear"
         _check_bias_init(bias_init)
         draw = resolve(init)
@@ -242,12 +274,25 @@ class Neuron(Module):
 
     def __call__(self, x: Input) -> Value:
         """``activation(b + w0*x0 + w1*x1 + ...)``."""
-        act = self.b
-        try:  # free in Python 3.11 unless raised: the hot path pays no length check
-            for wi, xi in zip(self.w, x, strict=True):  # micrograd: sum((wi*xi ...), self.b)
-                act = act + wi * xi
-        except ValueError:  # from zip: the lengths differ
-            raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}") from None
+        return self.forward(x)
+
+    def forward(self, x: Input, graph: str | None = None) -> Value:
+        """``activation(b + w0*x0 + w1*x1 + ...)``, built as ``graph`` (None: ``self.graph``)."""
+        if graph is None:
+            graph = self.graph
+        if graph == "fused":
+            if len(x) != len(self.w):
+                raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}")
+            act = linear(self.w, x, self.b)  # one node: b + w0*x0 + w1*x1 + ...
+        elif graph == "ops":
+            act = self.b
+            try:  # free in Python 3.11 unless raised: the hot path pays no length check
+                for wi, xi in zip(self.w, x, strict=True):  # micrograd: sum((wi*xi ...), self.b)
+                    act = act + wi * xi
+            except ValueError:  # from zip: the lengths differ
+                raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}") from None
+        else:
+            raise _graph_error(graph)
         fn = self._fn
         return act if fn is None else fn(act)
 
@@ -270,6 +315,8 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons reading the same inputs; a width-1 layer returns a single Value.
 
+    ``graph`` ("ops" or "fused") is how its neurons build their graphs; see ``Neuron``.
+
     >>> Layer(3, 2, seed=0)
     Layer of [ReLUNeuron(3), ReLUNeuron(3)]
     """
@@ -285,8 +332,10 @@ class Layer(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         bias_init: str = "zeros",
+        graph: str = "ops",
     ) -> None:
         _check_width(nout, "nout")
+        self.graph = _check_graph(graph)
         generator = _rng(seed, rng)
         self.neurons = [
             Neuron(
@@ -297,26 +346,34 @@ class Layer(Module):
                 rng=generator,
                 fan_out=nout,
                 bias_init=bias_init,
+                graph=graph,
             )
             for _ in range(nout)
         ]
 
     def __call__(self, x: Input) -> Output:
         """A list of the neurons' outputs, or one Value for a layer of width 1 (micrograd)."""
-        out = self.outputs(x)
+        return self.forward(x)
+
+    def forward(self, x: Input, graph: str | None = None) -> Output:
+        """As calling the layer, with its graph built as ``graph`` (None: ``self.graph``)."""
+        out = self.outputs(x, graph)
         return out[0] if len(out) == 1 else out
 
-    def outputs(self, x: Input) -> list[Value]:
+    def outputs(self, x: Input, graph: str | None = None) -> list[Value]:
         """The neurons' outputs as a list, whatever the width."""
+        graph = self.graph if graph is None else _check_graph(graph)
+        if graph == "fused":
+            x = _as_values(x)
         if _scopes_on():
-            return self._scoped_outputs(x)
-        return [n(x) for n in self.neurons]
+            return self._scoped_outputs(x, graph)
+        return [n.forward(x, graph) for n in self.neurons]
 
-    def _scoped_outputs(self, x: Input) -> list[Value]:
+    def _scoped_outputs(self, x: Input, graph: str) -> list[Value]:
         out = []
         for j, n in enumerate(self.neurons):
             with named_scope(f"neurons.{j}"):  # nodes get scope "...neurons.<j>"
-                out.append(n(x))
+                out.append(n.forward(x, graph))
         return out
 
     def named_parameters(self) -> list[tuple[str, Value]]:
@@ -352,6 +409,8 @@ class MLP(Module):
     ``random.seed(1337)`` it draws micrograd's very weights (so does ``seed=1337``, without
     touching the global generator). The lecture's network is
     ``MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", bias_init="uniform")``.
+    ``graph="fused"`` makes each neuron one node (see ``Neuron``); the default, ``"ops"``, is
+    micrograd's graph, a node per + and *, as pictures, steps and graph walkers expect.
 
     >>> model = MLP(2, [4, 1], seed=0)
     >>> model.layers[1]
@@ -371,11 +430,13 @@ class MLP(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         bias_init: str = "zeros",
+        graph: str = "ops",
     ) -> None:
         if isinstance(nouts, int | str) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer widths, got {nouts!r}")
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation)
+        self.graph = _check_graph(graph)
         generator = _rng(seed, rng)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
@@ -387,25 +448,36 @@ class MLP(Module):
                 init=init,
                 rng=generator,
                 bias_init=bias_init,
+                graph=graph,
             )
             for i in range(len(nouts))
         ]
 
     def __call__(self, x: Input) -> Output:
         """The last layer's outputs: one Value if its width is 1, else a list."""
+        return self.forward(x)
+
+    def forward(self, x: Input, graph: str | None = None) -> Output:
+        """As calling the model, with its graph built as ``graph`` (None: ``self.graph``).
+
+        >>> model = MLP(2, [3, 1], seed=0)
+        >>> model.forward([0.5, -1.0], "fused").data == model([0.5, -1.0]).data
+        True
+        """
+        graph = self.graph if graph is None else _check_graph(graph)
         if _scopes_on():
-            return self._scoped_call(x)
+            return self._scoped_call(x, graph)
         layers = self.layers
-        out = layers[0].outputs(x)
+        out = layers[0].outputs(x, graph)
         for layer in layers[1:]:
-            out = layer.outputs(out)
+            out = layer.outputs(out, graph)
         return out[0] if len(out) == 1 else out
 
-    def _scoped_call(self, x: Input) -> Output:
+    def _scoped_call(self, x: Input, graph: str) -> Output:
         out: Input = x
         for i, layer in enumerate(self.layers):
             with named_scope(f"layers.{i}"):
-                out = layer.outputs(out)
+                out = layer.outputs(out, graph)
         values: list[Value] = list(out)  # type: ignore[arg-type]  # layers return Values
         return values[0] if len(values) == 1 else values
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm  # type: ignore[import-untyped]  # one updating bar in notebooks too
 
+from autograd import fused
 from autograd.modes import gc_paused, no_grad
 from autograd.replay import CompiledStep, compile
 from autograd.value import Value
@@ -84,10 +85,8 @@ def _share_right(scores: Sequence[Score], targets: Sequence[float]) -> float:
 
 
 def _sum_of_squares(params: list[Value]) -> Value:
-    total = params[0] * params[0]
-    for p in params[1:]:
-        total = total + p * p
-    return total
+    # One sum node over the squares: 0.0 + p0*p0 + p1*p1 + ..., micrograd's sum(p*p ...).
+    return fused.sum(p * p for p in params)
 
 
 def _batches(n: int, batch_size: int | None, rng: random.Random) -> list[list[int]]:
@@ -120,9 +119,11 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     micrograd's demo; ``lr_schedule(epoch)`` sets ``optimizer.lr`` before each epoch
     (micrograd: ``lambda k: 1.0 - 0.9 * k / 100``). Without ``batch_size`` each epoch is one
     full-batch step; with it, the samples are shuffled (from ``seed``) into mini batches.
-    ``progress=False`` hides the bar (tests, CI). ``compiled=True`` records the step of a batch
-    once per batch size and replays it (``autograd.compile``): the same numbers, many times
-    faster.
+    Each neuron is built as one node (``model.forward(x, "fused")``) whatever the model's
+    ``graph`` setting: the same numbers as micrograd's op-by-op graph, bit for bit, from an
+    eighth of the nodes. ``progress=False`` hides the bar (tests, CI). ``compiled=True``
+    records the step of a batch once per batch size and replays it (``autograd.compile``): the
+    same numbers, many times faster.
     ``pause_gc`` keeps Python's cyclic collector out of each step (``autograd.gc_paused``; our
     graphs hold no cycles, so it only costs time) and restores it after; False leaves it alone.
 
@@ -139,7 +140,8 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     def batch_loss(
         rows: Sequence[Sequence[float | Value]], targets: Sequence[float | Value]
     ) -> tuple[Value, list[Output]]:
-        scores = [model(row) for row in rows]
+        # Each neuron one node, whatever the model's graph setting: the same numbers, faster.
+        scores = [model.forward(row, "fused") for row in rows]
         total = loss(scores, list(targets))
         if not isinstance(total, Value):
             raise TypeError("fit needs a loss that returns one Value (reduction 'mean'/'sum')")

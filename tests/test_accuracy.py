@@ -18,6 +18,7 @@ import mpmath
 import pytest
 from mpmath import mpf
 
+import autograd
 import nn
 from autograd import OPS, Value
 from tests.oracle import import_torch
@@ -88,6 +89,13 @@ PROBABILITIES += [1.0 - p for p in PROBABILITIES[:60]] + [rng.random() for _ in 
 BCE_POINTS = [(p, rng.choice((0.0, 1.0, rng.random()))) for p in PROBABILITIES]
 
 
+# n-ary ops round once per + and * of the chain they replace: measured where the terms share a
+# sign (with cancellation any sum's error in ulps of the result is unbounded)
+SUM_POINTS = [tuple(abs(x) for x in magnitudes(4, -5, 5)) for _ in range(200)]
+SUM_POINTS += [tuple(rng.uniform(0.0, 10.0) for _ in range(4)) for _ in range(100)]
+LINEAR_POINTS = [tuple(rng.uniform(0.01, 10.0) for _ in range(5)) for _ in range(300)]
+
+
 def sigmoid(x: Any) -> Any:
     return 1 / (1 + mpmath.exp(-x))
 
@@ -117,6 +125,22 @@ def bce(p: Any, t: Any) -> Any:
 def ours_bce(p: Value, t: Value) -> Value:
     (loss,) = nn.binary_cross_entropy([p], [t], reduction="none")
     return loss
+
+
+def ours_sum(start: Value, *values: Value) -> Value:
+    return autograd.sum(values, start)
+
+
+def ours_linear(b: Value, w0: Value, x0: Value, w1: Value, x1: Value) -> Value:
+    return autograd.linear([w0, w1], [x0, x1], b)
+
+
+def chain_sum(*xs: Any) -> Any:
+    return functools.reduce(lambda a, b: a + b, xs)
+
+
+def chain_linear(b: Any, w0: Any, x0: Any, w1: Any, x1: Any) -> Any:
+    return b + w0 * x0 + w1 * x1
 
 
 one = lambda *_: 1  # noqa: E731
@@ -219,6 +243,20 @@ CASES: dict[str, Case] = {
         (lambda p, t: (p - t) / (p * (1 - p)), lambda p, t: -mpmath.log(p / (1 - p))),
         BCE_POINTS,
     ),
+    "sum": Case(ours_sum, chain_sum, chain_sum, (one, one, one, one), SUM_POINTS),
+    "linear": Case(
+        ours_linear,
+        chain_linear,
+        chain_linear,
+        (
+            one,
+            lambda b, w0, x0, w1, x1: x0,
+            lambda b, w0, x0, w1, x1: w0,
+            lambda b, w0, x0, w1, x1: x1,
+            lambda b, w0, x0, w1, x1: w1,
+        ),
+        LINEAR_POINTS,
+    ),
 }
 
 
@@ -311,6 +349,8 @@ BOUNDS: dict[str, tuple[float, float, float, float]] = {
     "cos": (0.51, 0.51, 1, 1),
     "softplus": (1.2, 1.4, 1, 1),
     "binary_cross_entropy": (1.4, 4.9, 0, 0),
+    "sum": (1.5, 0, 0, 0),  # the chain of +: three roundings
+    "linear": (1.2, 0, 0, 0),  # the chain of * and +: four roundings
 }
 
 

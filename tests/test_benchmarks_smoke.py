@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,9 +12,19 @@ from benchmarks.data import initial_weights, make_moons
 from benchmarks.engines import EngineUnavailableError, load_engine
 from benchmarks.floor import FloorMLP
 from benchmarks.report import render
-from benchmarks.suite import Settings, run_phases, run_w1, run_w1_checks, run_w2, run_w3
+from benchmarks.suite import (
+    ROOT,
+    Settings,
+    run_fit,
+    run_phases,
+    run_w1,
+    run_w1_checks,
+    run_w2,
+    run_w3,
+)
 from benchmarks.w1 import ALPHA, check_against_floor
 from benchmarks.w2 import chain
+from benchmarks.w3 import graph_bytes_per_node
 from tests.oracle import import_torch, same
 
 TINY = Settings(rounds=1, quick=True, points=4, chain_sizes=(300,), w3_chain=300)
@@ -54,7 +66,7 @@ def test_floor_gradients_match_pytorch() -> None:
         assert all(same(g, t) for g, t in zip(dbl, b.grad.tolist(), strict=True))
 
 
-@pytest.mark.parametrize("engine", ["micrograd", "ours", "ours-engine"])
+@pytest.mark.parametrize("engine", ["micrograd", "ours", "ours-fused", "ours-engine"])
 def test_engines_agree_with_the_floor(engine: str) -> None:
     result = check_against_floor(engine_or_skip(engine), points=8)
     assert result["grad_max_rel_diff"] < 1e-12
@@ -68,15 +80,25 @@ def test_chain_gradient_is_one(engine: str) -> None:
     assert chain(value_type, 300)["grad"] == 1.0
 
 
-def test_the_suite_runs_and_renders_a_table() -> None:
+def test_the_suite_runs_and_renders_a_table(tmp_path: Path) -> None:
     w1, checks, w2, w3 = run_w1(TINY), run_w1_checks(TINY), run_w2(TINY), run_w3(TINY)
     phases = run_phases(TINY)
-    runs = [*(r for rs in w1.values() for r in rs), *checks.values(), *w3.values(), phases]
-    runs += [r for rs in w2.values() for r in rs]
+    # this very checkout as the baseline: the fit worker runs in a directory of links to it
+    fit = run_fit(replace(TINY, baseline=ROOT))
+    runs = [*(r for rs in w1.values() for r in rs), *checks.values(), *w3.values()]
+    runs += [r for rs in w2.values() for r in rs] + [*phases.values(), *fit["before"]]
     assert not [r for r in runs if "error" in r]  # missing engines say "unavailable" instead
     assert [r for r in w1["hand-written floats (the floor)"] if "per_step" in r]
-    page = render(TINY, w1=w1, checks=checks, phases=phases, w2=w2, w3=w3)
+    assert fit["before"][0]["loss"] == fit["after"][0]["loss"]
+    page = render(TINY, w1=w1, checks=checks, phases=phases, w2=w2, w3=w3, fit=fit)
     assert "| target | measured | met |" in page
+    assert "fit, micrograd's demo for 100 epochs" in page
+
+
+def test_the_fused_w1_graph_takes_a_fraction_of_the_bytes() -> None:
+    ops = graph_bytes_per_node(engine_or_skip("ours"), points=8)
+    fused = graph_bytes_per_node(engine_or_skip("ours-fused"), points=8)
+    assert fused["bytes"] < ops["bytes"] / 3
 
 
 def test_compiled_replay_agrees_with_the_floor() -> None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
+import functools
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
 import mpmath
 import pytest
 
+import autograd
 import nn
 from autograd import OPS, Value, grad, hessian
 from autograd import ops as op_funcs
@@ -80,6 +84,35 @@ BINARY: dict[str, tuple[Callable[[Any, Any], Any], list[tuple[float, float]]]] =
     ),
 }
 
+
+def _torch_linear(b: Any, *ws_and_xs: Any) -> Any:
+    total = b
+    for i in range(0, len(ws_and_xs), 2):
+        total = total + ws_and_xs[i] * ws_and_xs[i + 1]
+    return total
+
+
+# n-ary ops: ours on Values, torch's on tensors (the chain of + and * ours replaces), points.
+# sum's inputs are start, v0, v1, ...; linear's b, w0, x0, w1, x1, ...
+NARY: dict[str, tuple[Callable[..., Any], Callable[..., Any], list[tuple[float, ...]]]] = {
+    "sum": (
+        lambda start, *vs: autograd.sum(vs, start),
+        lambda *xs: functools.reduce(operator.add, xs),
+        [(0.0, 1.5, -2.0, 3.25), (1.0, 2.0), (0.0, -0.0), (0.0, inf, -inf), (2.0, nan, 1.0)],
+    ),
+    "linear": (
+        lambda b, *wx: autograd.linear(wx[0::2], wx[1::2], b),
+        _torch_linear,
+        [
+            (0.5, 2.0, 3.0, -1.0, 4.0),
+            (0.0, 1.5, -2.0),
+            (-1.0, 0.3, 0.7, -0.2, 1.1, 0.9, -0.4),
+            (0.0, 0.0, inf, 1.0, 2.0),
+            (1e300, 1e300, 1e10, 1.0, 1.0),
+        ],
+    ),
+}
+
 OPS_BY_RULE = {op.backward: name for name, op in OPS.items()}
 
 # x ** c for a number c: the exponent is a setting, not an input.
@@ -118,7 +151,7 @@ def assert_same(ours: tuple[float, list[float]], theirs: tuple[float, list[float
 
 
 def test_every_op_in_the_table_has_cases_here() -> None:
-    assert set(OPS) == set(UNARY) | set(BINARY) | {"pow_const", "binary_cross_entropy"}
+    assert set(OPS) == set(UNARY) | set(BINARY) | set(NARY) | {"pow_const", "binary_cross_entropy"}
 
 
 @pytest.mark.parametrize(
@@ -135,6 +168,48 @@ def test_unary_op_matches_torch(name: str, x: float) -> None:
 def test_binary_op_matches_torch(name: str, x: float, y: float) -> None:
     fn, _ = BINARY[name]
     assert_same(our_value_and_grads(fn, x, y), torch_value_and_grads(fn, x, y))
+
+
+@pytest.mark.parametrize(
+    ("name", "xs"), [(name, xs) for name, (_, _, points) in NARY.items() for xs in points]
+)
+def test_nary_op_matches_torch(name: str, xs: tuple[float, ...]) -> None:
+    ours, theirs, _ = NARY[name]
+    assert_same(our_value_and_grads(ours, *xs), torch_value_and_grads(theirs, *xs))
+
+
+@pytest.mark.parametrize("name", sorted(NARY))
+def test_second_derivatives_of_nary_op_match_torch(name: str) -> None:
+    ours_fn, torch_fn, _ = NARY[name]
+    xs = (0.3, -1.2, 0.8, 0.5, -0.7)
+    vs = [Value(x) for x in xs]
+    ts = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    # through tanh, so that the second derivatives are not all zero
+    first = grad(ours_fn(*vs).tanh(), vs, create_graph=True)
+    t_first = torch.autograd.grad(torch.tanh(torch_fn(*ts)), ts, create_graph=True)
+    for g, tg in zip(first, t_first, strict=True):
+        ours = [0.0 if s is None else s for s in grad(g, vs, allow_unused=True)]
+        again = torch.autograd.grad(tg, ts, retain_graph=True, allow_unused=True)
+        theirs = [0.0 if s is None else s.item() for s in again]
+        for a, b in zip(ours, theirs, strict=True):
+            assert same(a, b)
+
+
+@pytest.mark.parametrize("name", sorted(NARY))
+def test_nary_op_is_the_chain_it_replaces_to_the_bit(name: str) -> None:
+    ours_fn, _, _ = NARY[name]
+    xs = (0.1, 0.7, -0.3, 1e-17, 0.2, 3.3, -0.9)
+    chain = {"sum": lambda s, *vs: _chain_sum(s, vs), "linear": _torch_linear}[name]
+    fused, ops = [Value(x) for x in xs], [Value(x) for x in xs]
+    a, b = ours_fn(*fused), chain(*ops)
+    a.backward()
+    b.backward()
+    assert a.data == b.data
+    assert [v.grad for v in fused] == [v.grad for v in ops]
+
+
+def _chain_sum(start: Value, values: tuple[Value, ...]) -> Value:
+    return builtins.sum(values, start)
 
 
 @pytest.mark.parametrize(("x", "c"), POW_CONST_POINTS)
@@ -247,7 +322,8 @@ def _made_by_each_op() -> list[Value]:
     return [
         x + y, x - y, x * y, -x, x / y, x**y, x**3, abs(y), y.sign(), y.relu(),
         y.leaky_relu(0.2), x.tanh(), y.sigmoid(), x.exp(), x.log(), x.log1p(), x.sqrt(),
-        x.sin(), x.cos(), y.softplus(2.0, 1.0),
+        x.sin(), x.cos(), y.softplus(2.0, 1.0), autograd.sum([x, y, x]),
+        autograd.linear([x, y], [y, 2.0], x),
         nn.binary_cross_entropy([Value(0.3)], [Value(0.8)], reduction="none")[0],
     ]  # fmt: skip
 
