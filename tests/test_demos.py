@@ -82,7 +82,7 @@ def test_summary_prints_the_key_numbers(tour_run: tuple[dict[str, Report], str, 
     summary = text[text.index("Summary") :]
     assert "model A = 3, of model B = 2" in summary
     assert "largest difference" in summary
-    assert "final training accuracy = 100%" in summary
+    assert "training accuracy 100%" in summary
 
 
 def torch_sum_of_errors(w1: float, w2: float, squared: bool) -> tuple[float, float, float]:
