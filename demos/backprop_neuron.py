@@ -142,7 +142,7 @@ def draw_graph(out_dir: Path) -> tuple[list[Path], list[Path]]:
         source.write_text(draw_dot(loss, "TB", params=weights).source, encoding="utf-8")
         say("ch5.no_dot", error=error, source=source)
         return [], []
-    say("ch5.frames", frames=len(frames), first=frames[0], last=frames[-1].name, dir=frames_dir)
+    say("ch5.frames", frames=len(frames), dir=frames_dir)
     graph = out_dir / "05-graph.png"
     graph.write_bytes(draw_dot(loss, "TB", format="png", params=weights).pipe())
     say("picture", path=graph)

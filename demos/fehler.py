@@ -38,6 +38,7 @@ Rows = dict[str, tuple[list[float], list[float], float]]  # model: predictions, 
 def main(out_dir: Path, quick: bool = False) -> Report:
     """Compute both models' errors and total error (3 and 2) and draw the table."""
     heading("ch1.heading")
+    say("ch1.ingredients")
     report = Report("1. Fehler")
     labels = [Value(y, label=f"y{i}") for i, y in enumerate(LABELS)]
     rows: Rows = {}

@@ -21,6 +21,10 @@ TEXTS: dict[str, str] = {
     "tour.summary_6": "  6. Training: Trainingsgenauigkeit {accuracy:.0%} nach {epochs:g} Epochen",
     # -- Kapitel 1, Fehler
     "ch1.heading": "1. Fehler: Wie weit liegt jede Vorhersage von ihrem Label entfernt?",
+    "ch1.ingredients": "  Zutaten eines Fehlers, wie in der Vorlesung:\n"
+    "    1. Beobachtung → Label\n"
+    "    2. Vorhersage ← Merkmale\n"
+    "    3. Fehlergröße → |Beobachtung − Vorhersage|",
     "ch1.model": "Modell {model}",
     "ch1.model_rows": "  {model}\n    Vorhersage  {predictions}\n    Label       {labels}\n"
     "    Fehlergröße {errors}\n    Gesamtfehler (Fehler) = {total:g}",
@@ -137,8 +141,8 @@ TEXTS: dict[str, str] = {
     "ch5.abs_difference": "|Abweichung|",
     "ch5.largest": "  Größte Abweichung: {diff:.1e} (dieselbe Arithmetik in derselben Reihenfolge).",
     "ch5.no_dot": "  (keine Graphbilder: {error})\n  DOT-Text: {source}",
-    "ch5.frames": "  {frames} Einzelbilder der Rückwärtsrechnung, {first} ... {last}\n"
-    "  (zum Durchblättern {dir}/backward.html öffnen)",
+    "ch5.frames": "  {frames} Einzelbilder der Rückwärtsrechnung in {dir}/\n"
+    "  (zum Durchblättern dort backward.html öffnen)",
     "ch5.legend_hand": "von Hand (Formeln der Vorlesung)",
     "ch5.legend_engine": "backward() (die Engine)",
     "ch5.legend_negative": "negativer Gradient",

@@ -20,6 +20,10 @@ TEXTS: dict[str, str] = {
     "tour.summary_6": "  6. Training: training accuracy {accuracy:.0%} after {epochs:g} epochs",
     # -- chapter 1, Fehler
     "ch1.heading": "1. Fehler (error): how far is each prediction from its label?",
+    "ch1.ingredients": "  The lecture's ingredients (Zutaten) of an error:\n"
+    "    1. Beobachtung → Label: the observation gives the label\n"
+    "    2. Vorhersage ← Merkmale: the model's prediction comes from the features\n"
+    "    3. Fehlergröße → |Beobachtung − Vorhersage|: the error size",
     "ch1.model": "model {model}",
     "ch1.model_rows": "  {model}\n    prediction  {predictions}\n    label       {labels}\n"
     "    error       {errors}\n    total error (Fehler) = {total:g}",
@@ -129,8 +133,8 @@ TEXTS: dict[str, str] = {
     "ch5.abs_difference": "|difference|",
     "ch5.largest": "  Largest difference: {diff:.1e} (the same arithmetic in the same order).",
     "ch5.no_dot": "  (no graph pictures: {error})\n  DOT text: {source}",
-    "ch5.frames": "  {frames} frames of the backward pass, {first} ... {last}\n"
-    "  (open {dir}/backward.html to step through them)",
+    "ch5.frames": "  {frames} frames of the backward pass in {dir}/\n"
+    "  (open backward.html there to step through them)",
     "ch5.legend_hand": "by hand (the lecture's formulas)",
     "ch5.legend_engine": "backward() (the engine)",
     "ch5.legend_negative": "negative gradient",
