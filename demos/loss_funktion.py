@@ -108,6 +108,7 @@ def draw_loss_curve(
             ha="center",
             fontsize=9,
             color=sign,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
         )
     left.plot([], [], color=NEGATIVE, linewidth=3, label=text("ch2.legend_slope_negative"))
     left.plot([], [], color=POSITIVE, linewidth=3, label=text("ch2.legend_slope_positive"))

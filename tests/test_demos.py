@@ -19,6 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.contour import ContourSet
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from autograd import backward_steps, draw
 from demos import backprop_neuron, common, fehlerberg, gradientenabstieg, loss_funktion
@@ -423,3 +424,36 @@ def test_fehler_legend_says_the_observation_gives_the_label(tour_run: TourRun) -
 
 def test_the_tour_raises_no_warning(tour_run: TourRun) -> None:
     assert tour_run.warnings == []
+
+
+def texts_cut_off(fig: Figure) -> list[str]:
+    """The texts of ``fig`` that reach past its edges (a title too long, a label cut off).
+
+    Tick labels are left out (matplotlib skips those outside the view), and so are the texts
+    of 3-D axes, whose place on the page is only known while drawing.
+    """
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    page = fig.bbox
+    ticks = {
+        label
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        for tick in axis.get_major_ticks() + axis.get_minor_ticks()
+        for label in (tick.label1, tick.label2)
+    }
+    cut = []
+    for text in fig.findobj(Text):
+        if text in ticks or not text.get_visible() or not text.get_text().strip():
+            continue
+        if text.axes is not None and text.axes.name == "3d":
+            continue
+        box = text.get_window_extent(renderer)
+        inside = page.x0 - 1 <= box.x0, box.x1 <= page.x1 + 1, page.y0 - 1 <= box.y0
+        if not all(inside) or box.y1 > page.y1 + 1:
+            cut.append(text.get_text())
+    return cut
+
+
+def test_no_text_reaches_past_the_edge_of_its_picture(tour_run: TourRun) -> None:
+    cut = {name: texts_cut_off(fig) for name, fig in tour_run.figures.items()}
+    assert {name: texts for name, texts in cut.items() if texts} == {}

@@ -13,7 +13,7 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
 from demos import fehler, texts
-from tests.test_demos import TourRun, run_tour
+from tests.test_demos import TourRun, run_tour, texts_cut_off
 
 # The slides' words (seeds/003_...txt) and the notes' (seeds/000_...txt), as the tour must say them
 LECTURE_TERMS = [
@@ -150,3 +150,8 @@ def test_the_font_of_the_pictures_has_every_german_glyph(german: TourRun) -> Non
 
 def test_every_text_is_used_by_the_tour(german_run: GermanRun) -> None:
     assert set(texts.LANGUAGES["de"]) - german_run.keys == {"ch5.no_dot"}  # only without dot
+
+
+def test_no_german_text_reaches_past_the_edge_of_its_picture(german: TourRun) -> None:
+    cut = {name: texts_cut_off(fig) for name, fig in german.figures.items()}
+    assert {name: texts for name, texts in cut.items() if texts} == {}

@@ -152,7 +152,7 @@ TEXTS: dict[str, str] = {
     "ch5.band3": "Schritt 3: vorige Schicht",
     "ch5.x_axis": "Wert des Gradienten",
     "ch5.bars_title": "Erst der Output, dann das Output-Neuron, dann die vorige Schicht",
-    "ch5.table_title": "Größte Abweichung: {diff:.1e} (wir verlangen höchstens 1e-12)",
+    "ch5.table_title": "Größte Abweichung: {diff:.1e} (erlaubt: höchstens 1e-12)",
     "ch5.title": "Backpropagation: die Herleitung von Hand aus der Vorlesung neben den Gradienten"
     " der Engine",
     # -- Kapitel 6, Training
