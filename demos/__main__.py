@@ -77,7 +77,7 @@ def main() -> None:
     """Parse ``--out``, ``--quick`` and ``--lang`` and run the tour."""
     args = parse_args(
         "python -m demos",
-        "The lecture tour: backpropagation told in six chapters, with pictures.",
+        f"The lecture tour: backpropagation told in {len(CHAPTERS)} chapters, with pictures.",
     )
     tour(args.out, args.quick, args.lang)
 

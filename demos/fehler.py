@@ -57,7 +57,18 @@ def main(out_dir: Path, quick: bool = False) -> Report:
             errors=[int(e.data) for e in errors],
             total=total.data,
         )
-    say("ch1.verdict")
+    misses = {model: [f"{e:g}" for e in errors if e] for model, (_, errors, _) in rows.items()}
+    say(
+        "ch1.verdict",
+        count=len(LABELS),
+        a_wrong=len(misses["A"]),
+        a_sizes=", ".join(misses["A"]),
+        b_wrong=len(misses["B"]),
+        b_sizes=", ".join(misses["B"]),
+        a=rows["A"][2],
+        b=rows["B"][2],
+        best=min(rows, key=lambda model: rows[model][2]),
+    )
     report.pictures.append(draw_table(rows, out_dir))
     report.numbers["total_error_model_A"] = rows["A"][2]
     report.numbers["total_error_model_B"] = rows["B"][2]

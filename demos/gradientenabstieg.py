@@ -215,7 +215,7 @@ def draw_learning_rates(mountain: Mountain, runs: dict[str, Path2D], out_dir: Pa
     curves.set_title(text("ch4.curves_title"))
     curves.legend(title=text("ch4.learning_rate"), fontsize=9)
     curves.grid(alpha=0.3)
-    fig.suptitle(text("ch4.title_rates", start=START))
+    fig.suptitle(text("ch4.title_rates", count=len(runs), start=START))
     return save(fig, out_dir, "04-learning-rates.png")
 
 

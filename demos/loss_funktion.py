@@ -75,7 +75,8 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         tried.append((w, errors, loss.data, w1.grad))
         shown = " ".join(f"{e:g}" for e in errors)
         say("ch2.tried", w=w, errors=f"{shown:<26}", loss=loss.data, slope=w1.grad)
-    say("ch2.verdict", best=W_BEST[0])
+    best, _, lowest, _ = min(tried, key=lambda setting: setting[2])
+    say("ch2.verdict", best=best, lowest=lowest)
     steps = 61 if quick else 241
     w1_axis = np.linspace(-0.5, 2.5, steps)
     curve = [sum_of_errors(float(w), W2_FIXED).data for w in w1_axis]
@@ -144,11 +145,11 @@ def draw_loss_curve(
             fontweight="bold",
             color=LOSS,
         )
-    right.set_ylabel(text("ch2.right_y_axis"))
-    right.set_title(text("ch2.right_title"))
+    right.set_ylabel(text("ch2.right_y_axis", count=len(LABELS)))
+    right.set_title(text("ch2.right_title", count=len(LABELS)))
     right.set_ylim(0, max(bottom) + 4)  # room for the legend
     right.legend(fontsize=8, ncols=2, loc="upper center")
-    fig.suptitle(text("ch2.title"))
+    fig.suptitle(text("ch2.title", count=len(LABELS)))
     return save(fig, out_dir, "02-loss-funktion.png")
 
 

@@ -437,7 +437,7 @@ def texts_cut_off(fig: Figure) -> list[str]:
     ticks = {
         label
         for ax in fig.axes
-        for axis in (ax.xaxis, ax.yaxis)
+        for axis in (ax.xaxis, ax.yaxis, getattr(ax, "zaxis", ax.yaxis))  # z: of 3-D axes
         for tick in axis.get_major_ticks() + axis.get_minor_ticks()
         for label in (tick.label1, tick.label2)
     }

@@ -28,9 +28,9 @@ TEXTS: dict[str, str] = {
     "ch1.model": "Modell {model}",
     "ch1.model_rows": "  {model}\n    Vorhersage  {predictions}\n    Label       {labels}\n"
     "    Fehlergröße {errors}\n    Gesamtfehler (Fehler) = {total:g}",
-    "ch1.verdict": "  Modell A liegt öfter daneben (dreimal um 1), Modell B nur einmal, aber um 2.\n"
-    "  Die Summe aus allen Fehlern |Label − Vorhersage| setzt B nach vorn (2 < 3): eine Zahl\n"
-    "  pro Modell, und genau das ist eine Loss-Funktion.",
+    "ch1.verdict": "  Modell A verfehlt {a_wrong} der {count} Labels (um {a_sizes}), Modell B verfehlt {b_wrong} (um {b_sizes}).\n"
+    "  Die Summe aus allen Fehlern |Label − Vorhersage| ergibt eine Zahl pro Modell, {a:g} und\n"
+    "  {b:g}, und setzt Modell {best} nach vorn: Genau das ist eine Loss-Funktion.",
     "ch1.legend_label": "Beobachtung → Label",
     "ch1.legend_prediction": "Vorhersage ← Merkmale",
     "ch1.panel_title": "Modell {model}: Gesamtfehler (Fehler) = {total:g}",
@@ -47,7 +47,7 @@ TEXTS: dict[str, str] = {
     "ch2.network": "  Neuronales Netz: ein Neuron, Vorhersage = w1 * x1 + w2 * x2, w2 fest bei {w2}\n"
     "  Gewichte einstellen -> Feed forward -> Bewertung, für einige Werte von w1:",
     "ch2.tried": "    w1 = {w:3.1f}: Fehler {errors}  Summe = {loss:4.1f}   dL/dw1 = {slope:+g}",
-    "ch2.verdict": "  Die Summe ist am kleinsten, 0, bei w1 = {best:g}: Dort sagt das Neuron jedes Label"
+    "ch2.verdict": "  Die Summe ist am kleinsten, {lowest:g}, bei w1 = {best:g}: Dort sagt das Neuron jedes Label"
     " richtig vorher.\n"
     "  Links davon fällt der Loss, wenn w1 wächst (dL/dw1 < 0), rechts davon steigt er.\n"
     "  (Am Knick selbst liefert backward() 0: die Konvention von PyTorch für d|e|/de bei"
@@ -60,16 +60,16 @@ TEXTS: dict[str, str] = {
     "ch2.left_title": "Dreht man an einem Gewicht, ändert sich der Loss",
     "ch2.legend_error": "Fehler von Beob. {i}",
     "ch2.legend_error_zero": "Fehler von Beob. {i} (hier immer 0)",
-    "ch2.right_y_axis": "Loss = Summe der sechs Fehler",
-    "ch2.right_title": "Jeder Balken: die sechs Fehler übereinander",
-    "ch2.title": "Loss-Funktion: ein Neuron, Vorhersage = w1·x1 + w2·x2, bewertet an sechs"
+    "ch2.right_y_axis": "Loss = Summe der {count} Fehler",
+    "ch2.right_title": "Jeder Balken: die {count} Fehler übereinander",
+    "ch2.title": "Loss-Funktion: ein Neuron, Vorhersage = w1·x1 + w2·x2, bewertet an {count}"
     " Beobachtungen",
     # -- Kapitel 3, „Fehlerberg“
     "ch3.heading": "3. „Fehlerberg“: der Loss über der Fläche aus zwei Gewichten",
     "ch3.grid": "  Wir haben {settings} Einstellungen von (w1, w2) pro Loss durchgerechnet: Die Werte der\n"
     "  Gewichte bilden eine Fläche, die Werte der Loss-Funktion ergeben die Höhe.",
     "ch3.range": "    {name} von {low:6.2f} bis {high:6.2f}",
-    "ch3.verdict": "  Beide Täler reichen hinab bis (w1, w2) = {best}, Loss 0: die Gewichte aus Kapitel 2.\n"
+    "ch3.verdict": "  Beide Täler reichen hinab bis (w1, w2) = ({w1:g}, {w2:g}), Loss {lowest:g}: die Gewichte aus Kapitel 2.\n"
     "  Die Summe der Fehler ist ein kantiger Berg mit scharfen Graten (|e| hat bei e = 0\n"
     "  einen Knick, und seine Steigung ist immer ±1, nah am Tal wie weit weg). Quadrierte\n"
     "  Fehler runden den Talboden: Die Steigung wird kleiner, je näher wir dem Grund kommen.\n"
@@ -90,7 +90,7 @@ TEXTS: dict[str, str] = {
     "ch4.heading": "4. Gradientenabstieg: „Der schnellste Weg ins Tal“",
     "ch4.gradient": "  Bei (w1, w2) = {start} ist der Loss {loss:g}; backward()\n"
     "  liefert den Gradienten (dL/dw1, dL/dw2) = ({g1:g}, {g2:g}). Er zeigt bergauf, in die\n"
-    "  Richtung des steilsten Aufstiegs; minus der Gradient ist der steilste Abstieg.",
+    "  Richtung des steilsten Aufstiegs; der negative Gradient zeigt den steilsten Abstieg.",
     "ch4.descent": "  Gradientenabstieg: w <- w - Lernrate * Gradient, {steps} Schritte pro Weg.",
     "ch4.hiker": "    von {start} -> ({w1:.4f}, {w2:.4f}), Loss {first:6.2f} -> {last:.2e}",
     "ch4.rates": "  Die Lernrate bestimmt die Schrittlänge:",
@@ -115,7 +115,7 @@ TEXTS: dict[str, str] = {
     "ch4.loss_axis": "Loss (logarithmische Skala)",
     "ch4.curves_title": "Loss nach jedem Schritt",
     "ch4.learning_rate": "Lernrate",
-    "ch4.title_rates": "Die Lernrate bestimmt die Schrittlänge (alle drei starten bei {start})",
+    "ch4.title_rates": "Die Lernrate bestimmt die Schrittlänge (alle {count} starten bei {start})",
     # -- Kapitel 5, Backpropagation
     "ch5.heading": "5. Backpropagation (Fehlerrückführung) durch ein Neuron: von Hand und mit"
     " backward()",

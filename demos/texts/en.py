@@ -27,9 +27,9 @@ TEXTS: dict[str, str] = {
     "ch1.model": "model {model}",
     "ch1.model_rows": "  {model}\n    prediction  {predictions}\n    label       {labels}\n"
     "    error       {errors}\n    total error (Fehler) = {total:g}",
-    "ch1.verdict": "  Model A is wrong more often (three times by 1); model B is wrong once but by 2.\n"
-    "  Summing |label - prediction| ranks B first (2 < 3): one number per model, which is\n"
-    "  what a loss function is.",
+    "ch1.verdict": "  Model A misses {a_wrong} of the {count} labels (by {a_sizes}), model B misses {b_wrong} (by {b_sizes}).\n"
+    "  Summing |label - prediction| gives one number per model, {a:g} and {b:g}, and ranks\n"
+    "  model {best} first: one number per model is what a loss function is.",
     "ch1.legend_label": "label (Beobachtung → Label)",
     "ch1.legend_prediction": "prediction (Vorhersage ← Merkmale)",
     "ch1.panel_title": "model {model}: total error (Fehler) = {total:g}",
@@ -46,7 +46,7 @@ TEXTS: dict[str, str] = {
     "ch2.network": "  Neuronales Netz: one neuron, prediction = w1 * x1 + w2 * x2, w2 held at {w2}\n"
     "  Gewichte einstellen -> feed forward -> Bewertung (judge), for a few settings of w1:",
     "ch2.tried": "    w1 = {w:3.1f}: errors {errors} sum = {loss:4.1f}   dL/dw1 = {slope:+g}",
-    "ch2.verdict": "  The sum is smallest, 0, at w1 = {best:g}: there the neuron predicts every label.\n"
+    "ch2.verdict": "  The sum is smallest, {lowest:g}, at w1 = {best:g}: there the neuron predicts every label.\n"
     "  Left of it the loss falls as w1 grows (dL/dw1 < 0), right of it the loss rises.\n"
     "  (At the kink itself backward() says 0: PyTorch's convention for d|e|/de at e = 0.)",
     "ch2.legend_loss": "loss L(w1) = sum of all errors",
@@ -57,15 +57,15 @@ TEXTS: dict[str, str] = {
     "ch2.left_title": "Turning one weight changes the loss",
     "ch2.legend_error": "error of obs. {i}",
     "ch2.legend_error_zero": "error of obs. {i} (always 0 here)",
-    "ch2.right_y_axis": "loss = sum of the six errors",
-    "ch2.right_title": "Each bar: the six errors stacked (Summe aller Fehler)",
-    "ch2.title": "Loss-Funktion: one neuron, prediction = w1*x1 + w2*x2, judged on six observations",
+    "ch2.right_y_axis": "loss = sum of the {count} errors",
+    "ch2.right_title": "Each bar: the {count} errors stacked (Summe aller Fehler)",
+    "ch2.title": "Loss-Funktion: one neuron, prediction = w1·x1 + w2·x2, judged on {count} observations",
     # -- chapter 3, Fehlerberg
     "ch3.heading": "3. Fehlerberg (error mountain): the loss over the plane of two weights",
     "ch3.grid": "  We fed forward {settings} settings of (w1, w2) per loss: the weights span the\n"
     "  plane, the loss gives the height (die Werte der Loss-Funktion ergeben die Höhe).",
     "ch3.range": "    {name} from {low:6.2f} up to {high:6.2f}",
-    "ch3.verdict": "  Both valleys bottom out at (w1, w2) = {best}, loss 0: the weights of chapter 2.\n"
+    "ch3.verdict": "  Both valleys bottom out at (w1, w2) = ({w1:g}, {w2:g}), loss {lowest:g}: the weights of chapter 2.\n"
     "  The sum of errors is a faceted mountain with sharp creases (|e| has a kink at e = 0,\n"
     "  and its slope is always +-1, near the valley or far from it). Squaring the errors\n"
     "  rounds the valley floor: the slope shrinks as we near the bottom, which is why\n"
@@ -108,7 +108,7 @@ TEXTS: dict[str, str] = {
     "ch4.loss_axis": "loss (log scale)",
     "ch4.curves_title": "Loss after each step",
     "ch4.learning_rate": "learning rate",
-    "ch4.title_rates": "The learning rate sets the step length (all three start at {start})",
+    "ch4.title_rates": "The learning rate sets the step length (all {count} start at {start})",
     # -- chapter 5, Backpropagation
     "ch5.heading": "5. Backpropagation (Fehlerrückführung) through a neuron: by hand and by the"
     " engine",
