@@ -70,7 +70,7 @@ def summarize(reports: list[Report], out_dir: Path, seconds: float) -> None:
         large=numbers["final_loss_too_large_rate"],
     )
     say("tour.summary_5", diff=numbers["max_difference_manual_vs_autograd"])
-    say("tour.summary_6", accuracy=numbers["final_accuracy"], epochs=numbers["epochs"])
+    say("tour.summary_6", percent=100 * numbers["final_accuracy"], epochs=numbers["epochs"])
 
 
 def main() -> None:

@@ -80,8 +80,8 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         "ch6.result",
         first_loss=history.loss[0],
         last_loss=history.loss[-1],
-        first_accuracy=history.accuracy[0],
-        accuracy=accuracy,
+        first_percent=100 * history.accuracy[0],
+        percent=100 * accuracy,
     )
     if first is not None:
         say("ch6.first_full", epoch=first + 1)
@@ -143,7 +143,7 @@ def draw_boundary(
     ax.plot([], [], color="black", linewidth=2, label=text("ch6.boundary"))
     ax.set_xlabel(text("ch6.x1"))
     ax.set_ylabel(text("ch6.x2"))
-    ax.set_title(text("ch6.boundary_title", accuracy=accuracy, points=len(inputs)))
+    ax.set_title(text("ch6.boundary_title", percent=100 * accuracy, points=len(inputs)))
     ax.legend(loc="upper right", fontsize=9)
     return save(fig, out_dir, "06-decision-boundary.png")
 

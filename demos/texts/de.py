@@ -18,7 +18,7 @@ TEXTS: dict[str, str] = {
     "tour.summary_4": "  4. Gradientenabstieg: Loss nach {steps} Schritten: zu kleine Lernrate"
     " {small:.3g}, gute {good:.1e}, zu große {large:.3g}",
     "tour.summary_5": "  5. Backpropagation: von Hand gegen backward(), größte Abweichung = {diff:.1e}",
-    "tour.summary_6": "  6. Training: Trainingsgenauigkeit {accuracy:.0%} nach {epochs:g} Epochen",
+    "tour.summary_6": "  6. Training: Trainingsgenauigkeit {percent:.0f} % nach {epochs:g} Epochen",
     # -- Kapitel 1, Fehler
     "ch1.heading": "1. Fehler: Wie weit liegt jede Vorhersage von ihrem Label entfernt?",
     "ch1.ingredients": "  Zutaten eines Fehlers, wie in der Vorlesung:\n"
@@ -162,18 +162,18 @@ TEXTS: dict[str, str] = {
     "  und Biases. Jede Epoche: Feed forward über alle Punkte,\n"
     "  Hinge-Loss + {l2} * Summe(w^2), zero_grad, backward(), ein SGD-Schritt.",
     "ch6.result": "  Loss {first_loss:.4f} -> {last_loss:.4f}; Trainingsgenauigkeit"
-    " {first_accuracy:.0%} -> {accuracy:.0%}.",
+    " {first_percent:.0f} % -> {percent:.0f} %.",
     "ch6.first_full": "  Ab Epoche {epoch} liegt jeder Trainingspunkt auf der richtigen Seite.",
     "ch6.colour_bar": "Ausgabe des Modells (Vorzeichen = vorhergesagte Klasse)",
     "ch6.class": "Klasse {cls:+d}",
     "ch6.boundary": "Entscheidungsgrenze (Ausgabe 0)",
     "ch6.x1": "Merkmal x1",
     "ch6.x2": "Merkmal x2",
-    "ch6.boundary_title": "Zwei Monde: Trainingsgenauigkeit {accuracy:.0%} auf {points} Punkten",
+    "ch6.boundary_title": "Zwei Monde: Trainingsgenauigkeit {percent:.0f} % auf {points} Punkten",
     "ch6.epoch": "Epoche",
     "ch6.loss_axis": "Loss (Hinge + L2), logarithmisch",
     "ch6.loss_title": "Der Loss fällt über die Epochen (mit Buckeln: große Schritte)",
-    "ch6.accuracy_axis": "Trainingsgenauigkeit (%)",
+    "ch6.accuracy_axis": "Trainingsgenauigkeit in %",
     "ch6.accuracy_title": "Anteil der Punkte auf der richtigen Seite der Grenze",
     "ch6.title": "Training über Epochen: Gradientenabstieg auf allen Gewichten zugleich",
 }

@@ -17,7 +17,7 @@ TEXTS: dict[str, str] = {
     "tour.summary_4": "  4. Gradientenabstieg: loss after {steps} steps: too small rate"
     " {small:.3g}, good {good:.1e}, too large {large:.3g}",
     "tour.summary_5": "  5. Backpropagation: by hand vs backward(), largest difference = {diff:.1e}",
-    "tour.summary_6": "  6. Training: training accuracy {accuracy:.0%} after {epochs:g} epochs",
+    "tour.summary_6": "  6. Training: training accuracy {percent:.0f}% after {epochs:g} epochs",
     # -- chapter 1, Fehler
     "ch1.heading": "1. Fehler (error): how far is each prediction from its label?",
     "ch1.ingredients": "  The lecture's ingredients (Zutaten) of an error:\n"
@@ -153,14 +153,14 @@ TEXTS: dict[str, str] = {
     "  biases. Each epoch: forward over all points,\n"
     "  hinge loss + {l2} * sum(w^2), zero_grad, backward(), one SGD step.",
     "ch6.result": "  Loss {first_loss:.4f} -> {last_loss:.4f}; training accuracy"
-    " {first_accuracy:.0%} -> {accuracy:.0%}.",
+    " {first_percent:.0f}% -> {percent:.0f}%.",
     "ch6.first_full": "  Every training point is on the right side from epoch {epoch} on.",
     "ch6.colour_bar": "model score (sign = predicted class)",
     "ch6.class": "class {cls:+d}",
     "ch6.boundary": "decision boundary (score 0)",
     "ch6.x1": "feature x1",
     "ch6.x2": "feature x2",
-    "ch6.boundary_title": "Two moons: training accuracy {accuracy:.0%} on {points} points",
+    "ch6.boundary_title": "Two moons: training accuracy {percent:.0f}% on {points} points",
     "ch6.epoch": "epoch",
     "ch6.loss_axis": "loss (hinge + L2), log scale",
     "ch6.loss_title": "The loss falls over the epochs (with bumps: big steps)",
