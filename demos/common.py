@@ -199,7 +199,7 @@ def run_chapter(main: Callable[[Path, bool], Report], module: str, description: 
     args = parse_args(f"python -m {module}", description)
     with language(args.lang):
         report = main(args.out, args.quick)
-    print()
-    for name, number in report.numbers.items():
-        print(f"  {name} = {number:.6g}")
+    # the chapter's key numbers as the code holds them (names of report.numbers, not prose)
+    shown = ", ".join(f"{name!r}: {number:.6g}" for name, number in report.numbers.items())
+    print(f"\n  report.numbers = {{{shown}}}")
     return report

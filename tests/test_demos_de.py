@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import string
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,3 +157,30 @@ def test_every_text_is_used_by_the_tour(german_run: GermanRun) -> None:
 def test_no_german_text_reaches_past_the_edge_of_its_picture(german: TourRun) -> None:
     cut = {name: texts_cut_off(fig) for name, fig in german.figures.items()}
     assert {name: texts for name, texts in cut.items() if texts} == {}
+
+
+def test_a_chapter_alone_speaks_german_with_lang_de(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "demos.fehlerberg",
+            "--out",
+            str(tmp_path),
+            "--quick",
+            "--lang",
+            "de",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    )
+    story = [line for line in run.stdout.splitlines() if "report.numbers" not in line]
+    assert "3. „Fehlerberg“" in story[1]
+    words = [re.sub(rf"{re.escape(str(tmp_path))}\S*", "", line) for line in story]  # no paths
+    assert [line for line in words if LEFTOVER.search(line)] == []
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        "03-fehlerberg-3d.png",
+        "03-fehlerberg-contour.png",
+    ]
