@@ -1,4 +1,4 @@
-"""The lecture tour: ``python -m demos [--out DIR] [--quick]`` runs all six chapters in order.
+"""The lecture tour: ``python -m demos [--out DIR] [--quick] [--lang de]`` runs six chapters.
 
 Fehler -> Loss-Funktion -> Fehlerberg -> Gradientenabstieg -> Backpropagation -> Training:
 each chapter prints its part of the story and writes its pictures to ``--out``
@@ -20,6 +20,7 @@ from demos import (
     training,
 )
 from demos.common import Report, parse_args
+from demos.texts import DEFAULT_LANGUAGE, language, say, text
 
 __all__ = ["CHAPTERS", "main", "tour"]
 
@@ -33,36 +34,52 @@ CHAPTERS: list[Callable[[Path, bool], Report]] = [
 ]
 
 
-def tour(out_dir: Path, quick: bool = False) -> list[Report]:
-    """Run every chapter in order, then print the key numbers; returns the chapters' reports."""
-    print("Backpropagation / Fehlerrückführung: a tour in six chapters, with pictures.")
-    print(f"Pictures go to {out_dir}/" + (" (quick mode: fewer points and steps)" if quick else ""))
-    start = time.perf_counter()
-    reports = [chapter(out_dir, quick) for chapter in CHAPTERS]
-    numbers = {name: value for report in reports for name, value in report.numbers.items()}
-    pictures = [path for report in reports for path in report.pictures]
-    print(
-        f"\nSummary ({time.perf_counter() - start:.0f} s, {len(pictures)} pictures in {out_dir}/)\n"
-        f"  1. Fehler: total error of model A = {numbers['total_error_model_A']:g}, "
-        f"of model B = {numbers['total_error_model_B']:g} (the lecture: 3 and 2)\n"
-        f"  2. Loss-Funktion: loss at w1 = 0 is {numbers['loss_at_w1_0']:g}, "
-        f"at the best weights {numbers['loss_at_best_weights']:g}\n"
-        f"  3. Fehlerberg: lowest loss on the grid = {numbers['lowest_loss_on_grid']:g}\n"
-        f"  4. Gradientenabstieg: loss after {gradientenabstieg.STEPS} steps: too small rate "
-        f"{numbers['final_loss_too_small_rate']:.3g}, good {numbers['final_loss_good_rate']:.1e}, "
-        f"too large {numbers['final_loss_too_large_rate']:.3g}\n"
-        f"  5. Backpropagation: manual vs autograd, largest difference = "
-        f"{numbers['max_difference_manual_vs_autograd']:.1e}\n"
-        f"  6. Training: final training accuracy = {numbers['final_accuracy']:.0%} "
-        f"after {numbers['epochs']:g} epochs"
-    )
+def tour(out_dir: Path, quick: bool = False, lang: str = DEFAULT_LANGUAGE) -> list[Report]:
+    """Run every chapter in order in language ``lang``, then print the key numbers."""
+    with language(lang):
+        say("tour.intro", chapters=len(CHAPTERS))
+        print(text("tour.out", out=out_dir) + (text("tour.quick") if quick else ""))
+        start = time.perf_counter()
+        reports = [chapter(out_dir, quick) for chapter in CHAPTERS]
+        summarize(reports, out_dir, time.perf_counter() - start)
     return reports
 
 
+def summarize(reports: list[Report], out_dir: Path, seconds: float) -> None:
+    """The key numbers of every chapter and what the tour wrote, all counted from the reports."""
+    numbers = {name: value for report in reports for name, value in report.numbers.items()}
+    figures = sum(len(report.pictures) for report in reports)
+    frames = sum(len(report.frames) for report in reports)
+    print()
+    say(
+        "tour.summary",
+        seconds=seconds,
+        pictures=figures + frames,
+        figures=figures,
+        frames=frames,
+        out=out_dir,
+    )
+    say("tour.summary_1", a=numbers["total_error_model_A"], b=numbers["total_error_model_B"])
+    say("tour.summary_2", at_0=numbers["loss_at_w1_0"], best=numbers["loss_at_best_weights"])
+    say("tour.summary_3", lowest=numbers["lowest_loss_on_grid"])
+    say(
+        "tour.summary_4",
+        steps=gradientenabstieg.STEPS,
+        small=numbers["final_loss_too_small_rate"],
+        good=numbers["final_loss_good_rate"],
+        large=numbers["final_loss_too_large_rate"],
+    )
+    say("tour.summary_5", diff=numbers["max_difference_manual_vs_autograd"])
+    say("tour.summary_6", percent=100 * numbers["final_accuracy"], epochs=numbers["epochs"])
+
+
 def main() -> None:
-    """Parse ``--out`` and ``--quick`` and run the tour."""
-    args = parse_args(__doc__.splitlines()[0])
-    tour(args.out, args.quick)
+    """Parse ``--out``, ``--quick`` and ``--lang`` and run the tour."""
+    args = parse_args(
+        "python -m demos",
+        f"The lecture tour: backpropagation told in {len(CHAPTERS)} chapters, with pictures.",
+    )
+    tour(args.out, args.quick, args.lang)
 
 
 if __name__ == "__main__":

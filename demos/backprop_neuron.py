@@ -12,10 +12,13 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from matplotlib.patches import Patch
+
 from autograd import Value, backward_steps
 from autograd.draw import DotNotFoundError, draw_dot
 from autograd.frames import render_backward
-from demos.common import Report, heading, new_figure, run_chapter, save
+from demos.common import NEGATIVE, POSITIVE, Report, heading, new_figure, run_chapter, save
+from demos.texts import say, text
 
 __all__ = ["build", "loss_grad", "main", "manual_gradients"]
 
@@ -64,68 +67,70 @@ def loss_grad(o: float, y: float) -> float:
 
 def manual_gradients(verbose: bool = True) -> dict[str, float]:
     """Every gradient by hand, in the lecture's order, with plain floats (no Values)."""
-    say = print if verbose else (lambda *_: None)
+    say_ = say if verbose else (lambda *_, **__: None)
     h = [math.tanh(u * X + c) for u, c in zip(HIDDEN_WEIGHTS, HIDDEN_BIASES, strict=True)]
     o = OUTPUT_WEIGHTS[0] * h[0] + OUTPUT_WEIGHTS[1] * h[1] + OUTPUT_BIAS
     grads: dict[str, float] = {}
-    say("  Step 1, the output: dL/do = loss_grad(o, y) = 2 * (o - y)")
     grads["o"] = loss_grad(o, Y)
-    say(f"    = 2 * ({o:.6f} - {Y:g}) = {grads['o']:.6f}")
-    say("  Step 2, the output neuron's weights and bias: dL/dw_j = h_j * dL/do, dL/db = dL/do")
+    say_("ch5.step1", o=o, y=Y, do=grads["o"])
+    say_("ch5.step2")
     for j in (1, 2):
         grads[f"w{j}"] = h[j - 1] * grads["o"]  # its input times the output's gradient
-        hj, do, dw = h[j - 1], grads["o"], grads[f"w{j}"]
-        say(f"    dL/dw{j} = h{j} * dL/do = {hj:.6f} * {do:.6f} = {dw:.6f}")
+        say_("ch5.step2_weight", j=j, h=h[j - 1], do=grads["o"], dw=grads[f"w{j}"])
     grads["b"] = grads["o"]  # the bias is added straight to the output
-    say(f"    dL/db  = dL/do = {grads['b']:.6f}")
-    say("  Step 3, the previous layer: dL/dh_j = w_j * dL/do, through tanh: dL/dz_j =")
-    say("  (1 - h_j^2) * dL/dh_j, then again input times gradient: dL/du_j = x * dL/dz_j,")
-    say("  dL/dc_j = dL/dz_j")
+    say_("ch5.step2_bias", db=grads["b"])
+    say_("ch5.step3")
     for j in (1, 2):
         grads[f"h{j}"] = OUTPUT_WEIGHTS[j - 1] * grads["o"]
         grads[f"z{j}"] = (1.0 - h[j - 1] ** 2) * grads[f"h{j}"]  # d tanh(z)/dz = 1 - tanh(z)^2
         grads[f"u{j}"] = X * grads[f"z{j}"]
         grads[f"c{j}"] = grads[f"z{j}"]
-        say(
-            f"    neuron {j}: dL/dh{j} = {grads[f'h{j}']:.6f}, dL/dz{j} = {grads[f'z{j}']:.6f}, "
-            f"dL/du{j} = {grads[f'u{j}']:.6f}, dL/dc{j} = {grads[f'c{j}']:.6f}"
+        say_(
+            "ch5.step3_neuron",
+            j=j,
+            dh=grads[f"h{j}"],
+            dz=grads[f"z{j}"],
+            du=grads[f"u{j}"],
+            dc=grads[f"c{j}"],
         )
     return grads
 
 
 def main(out_dir: Path, quick: bool = False) -> Report:
     """Backpropagate by hand and by ``backward()``, print both, and draw graph and comparison."""
-    heading("5. Backpropagation (Fehlerrückführung) through a neuron: by hand and by the engine")
+    heading("ch5.heading")
     report = Report("5. Backpropagation")
     nodes = build()
     loss = nodes["L"]
-    print(
-        f"  Forward: x = {X} -> h_j = tanh(u_j * x + c_j) -> o = w1*h1 + w2*h2 + b = "
-        f"{nodes['o'].data:.6f};\n  label y = {Y}, loss L = (o - y)^2 = {loss.data:.6f}"
-    )
-    print("  The engine's backward pass, one node per step (autograd.backward_steps):")
-    for step in backward_steps(loss):
-        if step.op is not None:  # the leaves only report their finished gradient
-            print(f"    {step.name(step.node)} = {step.forward_text()}")
-            for line in step.edge_texts():
-                print(f"        {line}")
-    print("  The same by hand, as in the lecture:")
+    say("ch5.forward", x=X, o=nodes["o"].data, y=Y, loss=loss.data)
+    steps = list(backward_steps(loss))
+    ops = [step for step in steps if step.op is not None]  # leaves only receive their gradient
+    leaves = [step.name(step.node) for step in steps if step.op is None]
+    say("ch5.engine", ops=len(ops), leaves=len(leaves), names=", ".join(leaves))
+    for step in ops:
+        print(f"    {step.name(step.node)} = {step.forward_text()}")
+        for line in step.edge_texts():
+            print(f"        {line}")
+    say("ch5.by_hand")
     manual = manual_gradients()
     rows = [(name, manual[name], nodes[name].grad) for name in manual]
     max_difference = max(abs(by_hand - engine) for _, by_hand, engine in rows)
-    print(f"  {'gradient':<8} {'by hand':>20} {'backward()':>20} {'difference':>11}")
+    header = (text("ch5.gradient"), text("ch5.hand"), "backward()", text("ch5.difference"))
+    print(f"  {header[0]:<8} {header[1]:>20} {header[2]:>20} {header[3]:>11}")
     for name, by_hand, engine in rows:
         print(f"  dL/d{name:<4} {by_hand:20.16f} {engine:20.16f} {abs(by_hand - engine):11.1e}")
-    print(f"  Largest difference: {max_difference:.1e} (the same arithmetic in the same order).")
+    say("ch5.largest", diff=max_difference)
     report.pictures.append(draw_comparison(rows, out_dir))
-    report.pictures += draw_graph(out_dir)
+    graph, frames = draw_graph(out_dir)
+    report.pictures += graph
+    report.frames += frames
     report.numbers["max_difference_manual_vs_autograd"] = max_difference
     report.numbers["dL_do"] = nodes["o"].grad
     return report
 
 
-def draw_graph(out_dir: Path) -> list[Path]:
-    """The graph with its gradients (``draw_dot``), and one frame per backward step."""
+def draw_graph(out_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The graph with its gradients (``draw_dot``), and the frames of the backward pass."""
     nodes = build()  # a fresh graph: leaves of the one above already hold their gradients
     loss = nodes["L"]
     weights = [nodes[name] for name in ("u1", "c1", "u2", "c2", "w1", "w2", "b")]
@@ -135,15 +140,13 @@ def draw_graph(out_dir: Path) -> list[Path]:
     except DotNotFoundError as error:  # the tour goes on; the DOT text needs no Graphviz
         source = out_dir / "05-graph.dot"
         source.write_text(draw_dot(loss, "TB", params=weights).source, encoding="utf-8")
-        print(f"  (no graph pictures: {error})\n  DOT text: {source}")
-        return []
-    print(
-        f"  {len(frames)} frames, one per backward step: {frames_dir}/ (backward.html plays them)"
-    )
+        say("ch5.no_dot", error=error, source=source)
+        return [], []
+    say("ch5.frames", frames=len(frames), dir=frames_dir)
     graph = out_dir / "05-graph.png"
     graph.write_bytes(draw_dot(loss, "TB", format="png", params=weights).pipe())
-    print(f"  picture: {graph}")
-    return [graph, frames[0], frames[len(frames) // 2], frames[-1]]
+    say("picture", path=graph)
+    return [graph], frames
 
 
 def draw_comparison(rows: list[tuple[str, float, float]], out_dir: Path) -> Path:
@@ -152,32 +155,30 @@ def draw_comparison(rows: list[tuple[str, float, float]], out_dir: Path) -> Path
     bars, table_ax = fig.subplots(1, 2, width_ratios=[1.25, 1])
     names = [f"dL/d{name}" for name, *_ in rows]
     positions = range(len(rows))
-    bars.barh(
+    signs = [NEGATIVE if engine < 0 else POSITIVE for _, _, engine in rows]  # as in the graph
+    bars.barh(  # by hand: an outline, hatched
         [p - 0.2 for p in positions],
         [r[1] for r in rows],
         height=0.4,
-        color="tab:blue",
-        label="by hand (lecture's formulas)",
+        color="white",
+        edgecolor=signs,
+        hatch="///",
     )
-    bars.barh(
-        [p + 0.2 for p in positions],
-        [r[2] for r in rows],
-        height=0.4,
-        color="tab:orange",
-        label="backward() (the engine)",
-    )
+    bars.barh([p + 0.2 for p in positions], [r[2] for r in rows], height=0.4, color=signs)
+    legend = [
+        Patch(facecolor="white", edgecolor="gray", hatch="///", label=text("ch5.legend_hand")),
+        Patch(facecolor="gray", label=text("ch5.legend_engine")),
+        Patch(facecolor=NEGATIVE, label=text("ch5.legend_negative")),
+        Patch(facecolor=POSITIVE, label=text("ch5.legend_positive")),
+    ]
     # The lecture's three steps: dL/do; the output neuron (w1, w2, b); the previous layer.
     for border in (0.5, 3.5):
         bars.axhline(border, color="gray", linestyle="--", linewidth=0.8)
-    for middle, text in (
-        (0, "step 1: output"),
-        (2, "step 2: output neuron"),
-        (5.5, "step 3: previous layer"),
-    ):
+    for middle, key in ((0, "ch5.band1"), (2, "ch5.band2"), (5.5, "ch5.band3")):
         bars.text(
             0.98,
             middle,
-            text,
+            text(key),
             transform=bars.get_yaxis_transform(),
             ha="right",
             va="center",
@@ -187,9 +188,9 @@ def draw_comparison(rows: list[tuple[str, float, float]], out_dir: Path) -> Path
     bars.set_yticks(list(positions), names)
     bars.invert_yaxis()  # the output first, as backpropagation goes
     bars.axvline(0, color="black", linewidth=0.8)
-    bars.set_xlabel("gradient value")
-    bars.set_title("Output first, then the output neuron, then the previous layer")
-    bars.legend(loc="lower left", fontsize=9)
+    bars.set_xlabel(text("ch5.x_axis"))
+    bars.set_title(text("ch5.bars_title"))
+    bars.legend(handles=legend, loc="lower left", fontsize=9)
     bars.grid(axis="x", alpha=0.3)
     table_ax.axis("off")
     table = table_ax.table(
@@ -197,7 +198,12 @@ def draw_comparison(rows: list[tuple[str, float, float]], out_dir: Path) -> Path
             [n, f"{h:+.12f}", f"{e:+.12f}", f"{abs(h - e):.0e}"]
             for n, (_, h, e) in zip(names, rows, strict=True)
         ],
-        colLabels=["gradient", "by hand", "backward()", "|difference|"],
+        colLabels=[
+            text("ch5.gradient"),
+            text("ch5.hand"),
+            "backward()",
+            text("ch5.abs_difference"),
+        ],
         loc="center",
         cellLoc="right",
     )
@@ -206,10 +212,10 @@ def draw_comparison(rows: list[tuple[str, float, float]], out_dir: Path) -> Path
     table.scale(1, 1.35)
     table.auto_set_column_width(list(range(4)))
     largest = max(abs(h - e) for _, h, e in rows)
-    table_ax.set_title(f"Largest difference: {largest:.1e} (we require at most 1e-12)")
-    fig.suptitle("Backpropagation: the lecture's manual derivation next to the engine's gradients")
+    table_ax.set_title(text("ch5.table_title", diff=largest))
+    fig.suptitle(text("ch5.title"))
     return save(fig, out_dir, "05-manual-vs-autograd.png")
 
 
 if __name__ == "__main__":
-    run_chapter(main, __doc__.splitlines()[0])
+    run_chapter(main, "demos.backprop_neuron", "Chapter 5, Backpropagation by hand and by engine.")

@@ -15,9 +15,20 @@ from matplotlib import cm
 from matplotlib.axes import Axes
 
 from autograd import Value
-from demos.common import Report, heading, new_figure, on_grid, run_chapter, save
+from demos.common import (
+    Report,
+    draw_valley,
+    heading,
+    label_contours,
+    new_figure,
+    on_grid,
+    round_levels,
+    run_chapter,
+    save,
+)
 from demos.fehlerberg import W1_RANGE, W2_RANGE, loss_grid, sum_of_squared_errors
 from demos.loss_funktion import W_BEST
+from demos.texts import say, text
 
 __all__ = ["descend", "gradient", "main"]
 
@@ -25,7 +36,11 @@ __all__ = ["descend", "gradient", "main"]
 STEPS = 25  # gradient-descent steps per path
 STARTS = [(-0.3, 1.8), (2.3, 1.5), (1.8, -0.9), (-0.4, -0.5)]  # four hikers on the mountain
 GOOD_RATE = 0.02
-RATES = {"too small": 0.002, "good": GOOD_RATE, "too large": 0.046}  # learning rates compared
+# Learning rates compared. Above 2 / (the curvature of the steepest direction) = 0.0446 each
+# step overshoots the valley by more than it started; 0.0455 just so, so the path stays in view.
+RATES = {"too_small": 0.002, "good": GOOD_RATE, "too_large": 0.0455}
+RATE_COLOURS = {"too_small": "tab:orange", "good": "tab:green", "too_large": "tab:pink"}
+HIKER_COLOURS = ["tab:orange", "tab:pink", "tab:green", "gold"]  # not red or blue: those are signs
 START = STARTS[0]  # where the three learning rates start
 ARROWS = 11  # gradient arrows per axis
 
@@ -65,30 +80,28 @@ def descend(start: tuple[float, float], rate: float, steps: int) -> Path2D:
 
 def main(out_dir: Path, quick: bool = False) -> Report:
     """Draw the gradient arrows, walk four starting points down, compare three learning rates."""
-    heading("4. Gradientenabstieg (gradient descent): der schnellste Weg ins Tal")
+    heading("ch4.heading")
     report = Report("4. Gradientenabstieg")
     g1, g2 = gradient(*START)
-    print(
-        f"  At (w1, w2) = {START} the loss is {sum_of_squared_errors(*START).data:g}; backward()\n"
-        f"  gives the gradient (dL/dw1, dL/dw2) = ({g1:g}, {g2:g}). It points uphill, the\n"
-        "  steepest ascent (steilster Aufstieg); minus the gradient is the steepest descent."
-    )
-    print(f"  Gradient descent: w <- w - learning_rate * gradient, {STEPS} steps per path.")
+    say("ch4.gradient", start=START, loss=sum_of_squared_errors(*START).data, g1=g1, g2=g2)
+    say("ch4.descent", steps=STEPS)
     hikers = [descend(start, GOOD_RATE, STEPS) for start in STARTS]
     for start, path in zip(STARTS, hikers, strict=True):
         w1, w2, loss = path[-1]
-        print(
-            f"    from {start!s:<12} -> ({w1:.4f}, {w2:.4f}), loss {path[0][2]:6.2f} -> {loss:.2e}"
+        say("ch4.hiker", start=f"{start!s:<12}", w1=w1, w2=w2, first=path[0][2], last=loss)
+    say("ch4.rates")
+    runs = {rate: descend(START, value, STEPS) for rate, value in RATES.items()}
+    for rate, path in runs.items():
+        name = text(f"ch4.{rate}")
+        say(
+            "ch4.rate",
+            name=f"{name:<10}",
+            rate=f"{RATES[rate]:<6}",
+            first=path[0][2],
+            last=path[-1][2],
         )
-    print("  The learning rate decides the step length:")
-    runs = {name: descend(START, rate, STEPS) for name, rate in RATES.items()}
-    for name, path in runs.items():
-        print(f"    {name:<9} ({RATES[name]:<5}): loss {path[0][2]:g} -> {path[-1][2]:.3g}")
-        report.numbers[f"final_loss_{name.replace(' ', '_')}_rate"] = path[-1][2]
-    print(
-        f"  Too small: every step is safe but the valley is still far after {STEPS} steps.\n"
-        "  Too large: each step jumps across the valley and lands higher up: the loss grows."
-    )
+        report.numbers[f"final_loss_{rate}_rate"] = path[-1][2]
+    say("ch4.verdict", steps=STEPS)
     steps = 31 if quick else 81
     mountain = loss_grid(sum_of_squared_errors, steps)
     report.pictures.append(draw_arrows_and_hikers(mountain, hikers, out_dir))
@@ -102,17 +115,18 @@ Mountain = tuple[np.ndarray, np.ndarray, np.ndarray]
 def draw_map(ax: Axes, mountain: Mountain) -> None:
     """The squared-error mountain as a contour map with its valley, as in chapter 3."""
     w1, w2, height = mountain
-    ax.contourf(w1, w2, height, levels=20, cmap=cm.viridis, alpha=0.85)
+    ax.contourf(w1, w2, height, levels=round_levels(0, height.max()), cmap=cm.viridis, alpha=0.85)
     lines = ax.contour(
         w1, w2, height, levels=[2, 5, 10, 20, 40, 60, 80], colors="white", linewidths=0.7
     )
-    ax.clabel(lines, fontsize=8, fmt="L=%g")
-    ax.plot(*W_BEST, marker="*", color="red", markersize=16, linestyle="none", label="valley (Tal)")
     ax.set_xlim(*W1_RANGE)
     ax.set_ylim(*W2_RANGE)
-    ax.set_xlabel("weight w1")
-    ax.set_ylabel("weight w2")
     ax.set_aspect("equal")
+    # down to the lower right: the starting points and the paths are mostly in the upper left
+    label_contours(ax, lines, "L=%g", start=W_BEST, direction=(1.0, -0.35))
+    draw_valley(ax, W_BEST, text("ch4.valley"))
+    ax.set_xlabel(text("ch3.w1"))
+    ax.set_ylabel(text("ch3.w2"))
 
 
 def draw_arrows_and_hikers(mountain: Mountain, hikers: list[Path2D], out_dir: Path) -> Path:
@@ -134,65 +148,76 @@ def draw_arrows_and_hikers(mountain: Mountain, hikers: list[Path2D], out_dir: Pa
         scale_units="xy",
         scale=4.5,
         width=0.006,
-        label="gradient direction (uphill)",
+        label=text("ch4.arrows"),
     )
-    left.set_title("The gradient points uphill, across the contour lines")
+    left.set_title(text("ch4.arrows_title"))
     left.legend(loc="lower left", fontsize=9)
 
     draw_map(right, mountain)
-    for i, path in enumerate(hikers):
+    for colour, path in zip(HIKER_COLOURS, hikers, strict=True):
         xs, ys, _ = zip(*path, strict=True)
         right.plot(
             xs,
             ys,
             "o-",
-            color=f"C{i + 1}",
+            color=colour,
             markersize=3.5,
             linewidth=1.5,
-            label=f"start ({xs[0]:g}, {ys[0]:g})",
+            label=text("ch4.start", w1=xs[0], w2=ys[0]),
         )
-    right.set_title(f"Gradient descent: {STEPS} steps against the gradient, rate {GOOD_RATE}")
+    right.set_title(text("ch4.hikers_title", steps=STEPS, rate=GOOD_RATE))
     right.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)  # beside the map
-    fig.suptitle("Gradientenabstieg: der schnellste Weg ins Tal (squared-error mountain)")
+    fig.suptitle(text("ch4.title_arrows"))
     return save(fig, out_dir, "04-gradient-arrows.png")
 
 
 def draw_learning_rates(mountain: Mountain, runs: dict[str, Path2D], out_dir: Path) -> Path:
     """One map per learning rate with its path, and the loss of each over the steps."""
-    fig = new_figure(16, 4.6)
+    fig = new_figure(16, 4.8)
     axes = fig.subplots(1, len(runs) + 1, width_ratios=[1] * len(runs) + [1.25])
-    colors = {"too small": "tab:orange", "good": "tab:green", "too large": "tab:red"}
-    for ax, (name, path) in zip(axes[:-1], runs.items(), strict=True):
+    for ax, (rate, path) in zip(axes[:-1], runs.items(), strict=True):
         draw_map(ax, mountain)
         xs, ys, losses = zip(*path, strict=True)
-        ax.plot(xs, ys, "o-", color=colors[name], markersize=3.5, linewidth=1.5)
+        ax.plot(xs, ys, "o-", color=RATE_COLOURS[rate], markersize=3.5, linewidth=1.5)
         ax.plot(
-            xs[0], ys[0], "s", color="white", markeredgecolor="black", markersize=8, label="start"
+            xs[0],
+            ys[0],
+            "s",
+            color="white",
+            markeredgecolor="black",
+            markersize=8,
+            label=text("ch4.start_marker"),
         )
         ax.set_title(
-            f"{name}: rate {RATES[name]}\nloss {losses[0]:.3g} -> {losses[-1]:.3g} "
-            f"after {STEPS} steps",
+            text(
+                "ch4.rate_title",
+                name=text(f"ch4.{rate}"),
+                rate=RATES[rate],
+                first=losses[0],
+                last=losses[-1],
+                steps=STEPS,
+            ),
             fontsize=10,
         )
         ax.legend(loc="lower left", fontsize=8)
     curves = axes[-1]
-    for name, path in runs.items():
+    for rate, path in runs.items():
         curves.plot(
             [loss for *_, loss in path],
             "o-",
             markersize=3,
-            color=colors[name],
-            label=f"{name} ({RATES[name]})",
+            color=RATE_COLOURS[rate],
+            label=f"{text(f'ch4.{rate}')} ({RATES[rate]})",
         )
     curves.set_yscale("log")
-    curves.set_xlabel("gradient descent step")
-    curves.set_ylabel("loss (log scale)")
-    curves.set_title("Loss after each step")
-    curves.legend(title="learning rate", fontsize=9)
+    curves.set_xlabel(text("ch4.step_axis"))
+    curves.set_ylabel(text("ch4.loss_axis"))
+    curves.set_title(text("ch4.curves_title"))
+    curves.legend(title=text("ch4.learning_rate"), fontsize=9)
     curves.grid(alpha=0.3)
-    fig.suptitle(f"The learning rate sets the step length (all three start at {START})")
+    fig.suptitle(text("ch4.title_rates", count=len(runs), start=START))
     return save(fig, out_dir, "04-learning-rates.png")
 
 
 if __name__ == "__main__":
-    run_chapter(main, __doc__.splitlines()[0])
+    run_chapter(main, "demos.gradientenabstieg", "Chapter 4, Gradientenabstieg: into the valley.")

@@ -11,9 +11,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from matplotlib import colormaps
 
 from autograd import Value
-from demos.common import Report, heading, new_figure, run_chapter, save
+from demos.common import (
+    LOSS,
+    NEGATIVE,
+    POSITIVE,
+    Report,
+    heading,
+    new_figure,
+    run_chapter,
+    save,
+)
+from demos.texts import say, text
 
 __all__ = ["FEATURES", "LABELS", "W_BEST", "main", "predict", "sum_of_errors"]
 
@@ -48,13 +59,12 @@ def sum_of_errors(w1: Value | float, w2: Value | float) -> Value:
 
 def main(out_dir: Path, quick: bool = False) -> Report:
     """Turn one weight, feed forward, and print and draw how the sum of errors changes."""
-    heading("2. Loss-Funktion (loss function): the sum of all errors depends on the weights")
+    heading("ch2.heading")
     report = Report("2. Loss-Funktion")
-    print("  Datensatz (data set): features (x1, x2) -> label")
+    say("ch2.data")
     for i, ((x1, x2), y) in enumerate(zip(FEATURES, LABELS, strict=True), start=1):
-        print(f"    observation {i}: ({x1}, {x2}) -> {y}")
-    print(f"  Neuronales Netz: one neuron, prediction = w1 * x1 + w2 * x2, w2 held at {W2_FIXED}")
-    print("  Gewichte einstellen -> feed forward -> Bewertung (judge), for a few settings of w1:")
+        say("ch2.observation", i=i, x1=x1, x2=x2, y=y)
+    say("ch2.network", w2=W2_FIXED)
     tried: list[tuple[float, list[float], float, float]] = []  # w1, errors, loss, dL/dw1
     for w in W1_TRIED:
         w1, w2 = Value(w, label="w1"), Value(W2_FIXED, label="w2")
@@ -64,14 +74,9 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         loss.backward()  # dL/dw1: how fast the loss changes as w1 turns (chapter 4's tool)
         tried.append((w, errors, loss.data, w1.grad))
         shown = " ".join(f"{e:g}" for e in errors)
-        print(
-            f"    w1 = {w:3.1f}: errors {shown:<26} sum = {loss.data:4.1f}   dL/dw1 = {w1.grad:+g}"
-        )
-    print(
-        f"  The sum is smallest, 0, at w1 = {W_BEST[0]:g}: there the neuron predicts every label.\n"
-        "  Left of it the loss falls as w1 grows (dL/dw1 < 0), right of it the loss rises.\n"
-        "  (At the kink itself backward() says 0: PyTorch's convention for d|e|/de at e = 0.)"
-    )
+        say("ch2.tried", w=w, errors=f"{shown:<26}", loss=loss.data, slope=w1.grad)
+    best, _, lowest, _ = min(tried, key=lambda setting: setting[2])
+    say("ch2.verdict", best=best, lowest=lowest)
     steps = 61 if quick else 241
     w1_axis = np.linspace(-0.5, 2.5, steps)
     curve = [sum_of_errors(float(w), W2_FIXED).data for w in w1_axis]
@@ -90,10 +95,11 @@ def draw_loss_curve(
     """Left: the loss over w1 with the tried settings and their slopes; right: its parts."""
     fig = new_figure(12, 4.8)
     left, right = fig.subplots(1, 2, width_ratios=[1.15, 1])
-    left.plot(w1_axis, curve, color="tab:blue", label="loss L(w1) = sum of all errors")
+    left.plot(w1_axis, curve, color=LOSS, linewidth=2, label=text("ch2.legend_loss"))
     for w, _, loss, slope in tried:
         span = np.array([w - 0.18, w + 0.18])
-        left.plot(span, loss + slope * (span - w), color="tab:orange", linewidth=2.5)
+        sign = NEGATIVE if slope < 0 else POSITIVE if slope > 0 else "gray"
+        left.plot(span, loss + slope * (span - w), color=sign, linewidth=3)
         left.scatter([w], [loss], color="black", zorder=3)
         left.annotate(
             f"dL/dw1 = {slope:+g}",
@@ -102,22 +108,32 @@ def draw_loss_curve(
             textcoords="offset points",
             ha="center",
             fontsize=9,
+            color=sign,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
         )
-    left.plot([], [], color="tab:orange", linewidth=2.5, label="slope dL/dw1 (from backward())")
-    left.set_xlabel("weight w1 (Gewicht)   [w2 held at 0.5]")
-    left.set_ylabel("loss: sum of |label - prediction|")
-    left.set_title("Turning one weight changes the loss")
-    left.set_ylim(-0.5, max(curve) + 1.5)
-    left.legend(loc="upper center")
+    left.plot([], [], color=NEGATIVE, linewidth=3, label=text("ch2.legend_slope_negative"))
+    left.plot([], [], color=POSITIVE, linewidth=3, label=text("ch2.legend_slope_positive"))
+    left.set_xlabel(text("ch2.x_axis", w2=W2_FIXED))
+    left.set_ylabel(text("ch2.y_axis"))
+    left.set_title(text("ch2.left_title"))
+    left.set_ylim(-0.5, max(curve) + 3)  # room for the legend
+    left.legend(loc="upper center", fontsize=9)
     left.grid(alpha=0.3)
 
     bottom = np.zeros(len(tried))
     names = [f"w1 = {w:g}" for w, *_ in tried]
-    colors = [f"C{i}" for i in range(len(LABELS))]
+    shades = colormaps["Oranges"](np.linspace(0.3, 0.9, len(LABELS)))  # errors: orange
     for i in range(len(LABELS)):
         errors = np.array([e[i] for _, e, _, _ in tried])
-        name = f"error of obs. {i + 1}" + (" (always 0 here)" if not errors.any() else "")
-        right.bar(names, errors, bottom=bottom, color=colors[i], label=name)
+        key = "ch2.legend_error" if errors.any() else "ch2.legend_error_zero"
+        right.bar(
+            names,
+            errors,
+            bottom=bottom,
+            color=shades[i],
+            edgecolor="white",
+            label=text(key, i=i + 1),
+        )
         bottom += errors
     for x, total in enumerate(bottom):
         right.annotate(
@@ -127,16 +143,15 @@ def draw_loss_curve(
             textcoords="offset points",
             ha="center",
             fontweight="bold",
+            color=LOSS,
         )
-    right.set_ylabel("loss = sum of the six errors")
-    right.set_title("Each bar: the six errors stacked (Summe aller Fehler)")
+    right.set_ylabel(text("ch2.right_y_axis", count=len(LABELS)))
+    right.set_title(text("ch2.right_title", count=len(LABELS)))
     right.set_ylim(0, max(bottom) + 4)  # room for the legend
     right.legend(fontsize=8, ncols=2, loc="upper center")
-    fig.suptitle(
-        "Loss-Funktion: one neuron, prediction = w1*x1 + w2*x2, judged on six observations"
-    )
+    fig.suptitle(text("ch2.title", count=len(LABELS)))
     return save(fig, out_dir, "02-loss-funktion.png")
 
 
 if __name__ == "__main__":
-    run_chapter(main, __doc__.splitlines()[0])
+    run_chapter(main, "demos.loss_funktion", "Chapter 2, Loss-Funktion: the sum of all errors.")

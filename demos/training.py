@@ -15,7 +15,21 @@ from matplotlib import cm
 
 import nn
 from autograd import Value, no_grad
-from demos.common import Report, heading, new_figure, on_grid, run_chapter, save
+from demos.common import (
+    LABEL,
+    LOSS,
+    NEGATIVE,
+    POSITIVE,
+    Report,
+    colour_bar,
+    heading,
+    new_figure,
+    on_grid,
+    round_levels,
+    run_chapter,
+    save,
+)
+from demos.texts import say, text
 
 __all__ = ["main"]
 
@@ -31,15 +45,21 @@ L2 = 1e-4  # a small pull of every weight towards 0 (weight decay)
 
 def main(out_dir: Path, quick: bool = False) -> Report:
     """Train the MLP with a progress bar, print its accuracy, draw boundary and curves."""
-    heading("6. Training over many epochs (Epochen): an MLP separates two moons")
+    heading("ch6.heading")
     report = Report("6. Training")
     points, epochs = (QUICK_POINTS, QUICK_EPOCHS) if quick else (POINTS, EPOCHS)
     inputs, labels = nn.datasets.make_moons(points, noise=NOISE, seed=SEED, labels=(-1, 1))
-    model = nn.MLP(2, [*HIDDEN, 1], seed=SEED)
-    print(
-        f"  Data: {points} points in two classes (-1 and +1). Network: {model.config()}\n"
-        f"  {len(model.parameters())} weights and biases. Each epoch: forward over all points,\n"
-        f"  hinge loss + {L2} * sum(w^2), zero_grad, backward(), one SGD step."
+    model = nn.MLP(2, [*HIDDEN, 1], seed=SEED)  # an explicit seed: the same network every run
+    config = model.config()
+    say(
+        "ch6.setup",
+        points=points,
+        nin=config["nin"],
+        nouts=config["nouts"],
+        activation=config["activation"],
+        output=config["output_activation"],
+        weights=len(model.parameters()),
+        l2=L2,
     )
     optimizer = nn.SGD(model.parameters(), lr=LEARNING_RATE)
     history = nn.fit(
@@ -56,11 +76,15 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         scores = [model(x) for x in inputs]
     accuracy = nn.train.accuracy(scores, labels)
     first = next((k for k, a in enumerate(history.accuracy) if a == 1.0), None)
-    print(
-        f"  Loss {history.loss[0]:.4f} -> {history.loss[-1]:.4f}; training accuracy "
-        f"{history.accuracy[0]:.0%} -> {accuracy:.0%}"
-        + (f" (first 100 % in epoch {first + 1})." if first is not None else ".")
+    say(
+        "ch6.result",
+        first_loss=history.loss[0],
+        last_loss=history.loss[-1],
+        first_percent=100 * history.accuracy[0],
+        percent=100 * accuracy,
     )
+    if first is not None:
+        say("ch6.first_full", epoch=first + 1)
     report.pictures.append(
         draw_boundary(model, inputs, labels, accuracy, steps=40 if quick else 100, out_dir=out_dir)
     )
@@ -97,28 +121,29 @@ def draw_boundary(
         score = on_grid(lambda a, b: score_of(model, [a, b]), g1, g2)
     fig = new_figure(7.5, 6)
     ax = fig.subplots()
-    limit = float(np.ceil(np.abs(score).max()))
+    limit = float(np.abs(score).max())
+    # blue below 0, red above, as everywhere in the tour (and white at the boundary)
     filled = ax.contourf(
-        g1, g2, score, levels=np.linspace(-limit, limit, 21), cmap=cm.RdBu, alpha=0.6
+        g1, g2, score, levels=round_levels(-limit, limit), cmap=cm.RdBu_r, alpha=0.6
     )
     ax.contour(g1, g2, score, levels=[0.0], colors="black", linewidths=2)
-    fig.colorbar(filled, ax=ax, label="model score (sign = predicted class)")
+    colour_bar(fig, filled, ax, text("ch6.colour_bar"))
     classes = np.array(labels)
-    for cls, color, marker in ((-1, "tab:red", "o"), (1, "tab:blue", "s")):
+    for cls, colour, marker in ((-1, NEGATIVE, "o"), (1, POSITIVE, "s")):
         ax.scatter(
             xs[classes == cls],
             ys[classes == cls],
-            c=color,
+            c=colour,
             marker=marker,
             s=30,
             edgecolors="black",
             linewidths=0.6,
-            label=f"class {cls:+d}",
+            label=text("ch6.class", cls=cls),
         )
-    ax.plot([], [], color="black", linewidth=2, label="decision boundary (score 0)")
-    ax.set_xlabel("feature x1")
-    ax.set_ylabel("feature x2")
-    ax.set_title(f"Two moons: training accuracy {accuracy:.0%} on {len(inputs)} points")
+    ax.plot([], [], color="black", linewidth=2, label=text("ch6.boundary"))
+    ax.set_xlabel(text("ch6.x1"))
+    ax.set_ylabel(text("ch6.x2"))
+    ax.set_title(text("ch6.boundary_title", percent=100 * accuracy, points=len(inputs)))
     ax.legend(loc="upper right", fontsize=9)
     return save(fig, out_dir, "06-decision-boundary.png")
 
@@ -128,22 +153,22 @@ def draw_curves(history: nn.History, out_dir: Path) -> Path:
     fig = new_figure(11, 4)
     loss_ax, acc_ax = fig.subplots(1, 2)
     epochs = range(1, len(history.loss) + 1)
-    loss_ax.plot(epochs, history.loss, color="tab:purple")
+    loss_ax.plot(epochs, history.loss, color=LOSS)
     loss_ax.set_yscale("log")
-    loss_ax.set_xlabel("epoch")
-    loss_ax.set_ylabel("loss (hinge + L2), log scale")
-    loss_ax.set_title("The loss falls over the epochs (with bumps: big steps)")
+    loss_ax.set_xlabel(text("ch6.epoch"))
+    loss_ax.set_ylabel(text("ch6.loss_axis"))
+    loss_ax.set_title(text("ch6.loss_title"))
     loss_ax.grid(alpha=0.3)
-    acc_ax.plot(epochs, [100 * a for a in history.accuracy], color="tab:green")
+    acc_ax.plot(epochs, [100 * a for a in history.accuracy], color=LABEL)
     acc_ax.axhline(100, color="gray", linestyle="--", linewidth=0.8)
     acc_ax.set_ylim(0, 105)
-    acc_ax.set_xlabel("epoch")
-    acc_ax.set_ylabel("training accuracy (%)")
-    acc_ax.set_title("Share of points on the right side of the boundary")
+    acc_ax.set_xlabel(text("ch6.epoch"))
+    acc_ax.set_ylabel(text("ch6.accuracy_axis"))
+    acc_ax.set_title(text("ch6.accuracy_title"))
     acc_ax.grid(alpha=0.3)
-    fig.suptitle("Training over epochs: gradient descent on all weights at once")
+    fig.suptitle(text("ch6.title"))
     return save(fig, out_dir, "06-training-curves.png")
 
 
 if __name__ == "__main__":
-    run_chapter(main, __doc__.splitlines()[0])
+    run_chapter(main, "demos.training", "Chapter 6, Training: an MLP over many epochs.")
