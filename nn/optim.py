@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Mapping
-from fractions import Fraction
 from typing import Any
 
 from autograd.ops import div
@@ -26,18 +25,30 @@ def fma(x: float, y: float, z: float) -> float:
     """x * y + z rounded once, like the fused multiply-add in torch's CPU kernels.
 
     ``a.add(b, alpha=c)`` is ``fma(c, b, a)`` in torch: one rounding, not two. Python 3.11 has no
-    ``math.fma``, so the sum is formed exactly as a fraction and rounded once (int division).
+    ``math.fma``, so the sum is formed exactly in integers and rounded once: a float's
+    ``as_integer_ratio()`` has a power of two below, and int / int is correctly rounded.
 
     >>> fma(0.1, 10.0, -1.0)  # 0.1 * 10.0 rounds to 1.0; the exact product does not
     5.551115123125783e-17
+    >>> fma(-1e-240, 0.0, -0.0)  # IEEE: -0 + -0 = -0
+    -0.0
     """
     if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
         return x * y + z
-    exact = Fraction(x) * Fraction(y) + Fraction(z)
+    xn, xd = x.as_integer_ratio()
+    yn, yd = y.as_integer_ratio()
+    zn, zd = z.as_integer_ratio()
+    n, d = xn * yn, xd * yd  # both denominators are powers of two: one divides the other
+    if d >= zd:
+        n += zn * (d // zd)
+    else:
+        n, d = n * (zd // d) + zn, zd
+    if n == 0:  # an exact zero has IEEE's sign, which the float sum of two zeros follows
+        return x * y + z if x == 0.0 or y == 0.0 else 0.0
     try:
-        return float(exact)
+        return n / d
     except OverflowError:
-        return math.inf if exact > 0 else -math.inf
+        return math.inf if n > 0 else -math.inf
 
 
 class Optimizer:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd import Value
 from nn import optim
+from nn.optim import fma
 from tests.oracle import import_torch
 
 torch = import_torch()
@@ -247,3 +251,30 @@ def test_given_the_same_gradients_the_weights_equal_torchs_bit_for_bit(
         ours_opt.step()
         theirs_opt.step()
         assert [w.data for w in ours_ws] == [t.item() for t in theirs_ws]
+
+
+_FLOATS = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+@given(_FLOATS, _FLOATS, _FLOATS)
+@settings(max_examples=500, deadline=None)
+def test_fma_is_the_exact_sum_rounded_once(x: float, y: float, z: float) -> None:
+    exact = Fraction(x) * Fraction(y) + Fraction(z)  # the oracle: exact rational arithmetic
+    try:
+        expected = float(exact)
+    except OverflowError:
+        expected = math.inf if exact > 0 else -math.inf
+    got = fma(x, y, z)
+    assert got == expected
+    if exact != 0:
+        assert math.copysign(1.0, got) == math.copysign(1.0, expected)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "z"), [(-1e-240, 0.0, -0.0), (0.0, -3.0, -0.0), (2.0, 3.0, -6.0), (-0.0, 1.0, 0.0)]
+)
+def test_fma_signed_zeros_are_torchs(x: float, y: float, z: float) -> None:
+    a = torch.tensor([z], dtype=torch.float64)
+    theirs = a.add(torch.tensor([y], dtype=torch.float64), alpha=x).item()
+    ours = fma(x, y, z)
+    assert (ours, math.copysign(1.0, ours)) == (theirs, math.copysign(1.0, theirs))
