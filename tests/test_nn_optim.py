@@ -9,7 +9,8 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from autograd import Value
@@ -257,7 +258,7 @@ _FLOATS = st.floats(allow_nan=False, allow_infinity=False, width=64)
 
 
 @given(_FLOATS, _FLOATS, _FLOATS)
-@settings(max_examples=500, deadline=None)
+@hypothesis_settings(max_examples=500, deadline=None)
 def test_fma_is_the_exact_sum_rounded_once(x: float, y: float, z: float) -> None:
     exact = Fraction(x) * Fraction(y) + Fraction(z)  # the oracle: exact rational arithmetic
     try:
