@@ -419,6 +419,9 @@ class _Writer:
                 if op.kind == "defined":  # the user's float function, called as the eager op does
                     forward = self._function(op.forward, f"{op.name}_forward")
                     call = f"float({forward}({', '.join(map(_code, inputs))}))"
+                elif op.inputs is None:  # n-ary (sum, linear): one call of the op's function
+                    # Traced, a sum of n terms would nest n parentheses, past what Python parses.
+                    call = _code(_call(op.forward.__name__, *inputs))
                 else:  # our ops' forward run on symbols: it writes its own maths
                     call = _code(op.forward(*inputs))
                 self._assign(node, f"v{i}", call, _comment(node, op.name))

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import autograd
 import nn
 from autograd import Value, define_op, grad, modes, replay
 from autograd.replay import CompileError, GraphChangedError, compile
@@ -442,3 +443,23 @@ def test_a_micrograd_style_closure_is_refused_by_name() -> None:
 
     with pytest.raises(CompileError, match=r"my_exp.*define_op"):
         compile(fn, [1.0])
+
+
+def test_a_long_fused_sum_compiles_as_one_call_with_eager_numbers() -> None:
+    # traced term by term, 500 terms would nest 500 parentheses, more than Python parses
+    w = Value(0.5, label="w")
+
+    def fn(x: Value) -> Value:
+        return autograd.sum([(w * x + k).tanh() for k in range(500)])
+
+    step = compile(fn, [0.3])
+    w.grad = 0.0
+    replay = step(0.7)
+    replayed_w_grad, w.grad = w.grad, 0.0
+    x = Value(0.7)
+    eager = fn(x)
+    eager.backward()
+    assert replay.value == eager.data
+    assert replay.grads == (x.grad,)
+    assert replayed_w_grad == w.grad
+    assert "add_all(" in step.source
