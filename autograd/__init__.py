@@ -11,6 +11,7 @@ from autograd.fused import linear, sum  # autograd.sum shadows the builtin, as t
 from autograd.hooks import RemovableHandle
 from autograd.modes import gc_paused, named_scope, no_grad, record_scopes
 from autograd.ops import OPS, MissingRuleError, Op
+from autograd.quiz import Question, QuizResult, quiz
 from autograd.replay import CompiledStep, CompileError, GraphChangedError, Replay, compile
 from autograd.value import Value
 
@@ -24,6 +25,8 @@ __all__ = [
     "GraphChangedError",
     "MissingRuleError",
     "Op",
+    "Question",
+    "QuizResult",
     "RemovableHandle",
     "Replay",
     "RuleCheck",
@@ -44,6 +47,7 @@ __all__ = [
     "linear",
     "named_scope",
     "no_grad",
+    "quiz",
     "record_scopes",
     "render_backward",
     "sum",
