@@ -14,6 +14,7 @@ from autograd.ops import OPS, MissingRuleError, Op
 from autograd.quiz import Question, QuizResult, quiz
 from autograd.replay import CompiledStep, CompileError, GraphChangedError, Replay, compile
 from autograd.value import Value
+from autograd.worksheet import worksheet, worksheet_html
 
 __all__ = [
     "OPS",
@@ -53,4 +54,6 @@ __all__ = [
     "sum",
     "topological_order",
     "trace_backward",
+    "worksheet",
+    "worksheet_html",
 ]

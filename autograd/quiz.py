@@ -14,7 +14,7 @@ import numbers
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from autograd.backward import topological_order
@@ -29,6 +29,7 @@ __all__ = [
     "arrivals",
     "asked_about",
     "chosen_leaves",
+    "formula",
     "fresh_pass",
     "is_close",
     "parse_number",
@@ -222,6 +223,21 @@ def chosen_leaves(params: Iterable[Value] | None, caller: str) -> set[int] | Non
     return {id(p) for p in chosen}
 
 
+def formula(step: Step, chosen: set[int] | None) -> str:
+    """The step's op as a formula, e.g. ``w1 * 2``: leaves not asked about, unlabelled, as numbers.
+
+    A leaf made from a number (the 2 of ``w1 * 2``) is called ``v44`` in printouts; where it
+    is not asked about (``params`` leaves it out), its number reads better.
+    """
+    if chosen is None:
+        return step.forward_text()
+    names = dict(step.names)
+    for p in step.node._prev:
+        if not p._prev and not p.label and id(p) not in chosen:
+            names[id(p)] = number(p.data)
+    return replace(step, names=names).forward_text()
+
+
 def _grad_text(step: Step, came: dict[int, list[Arrival]], gradient: float) -> str:
     """Why the node's gradient is what it is: the seed, or the sum of what arrived."""
     name = step.name(step.node)
@@ -239,11 +255,11 @@ def _grad_text(step: Step, came: dict[int, list[Arrival]], gradient: float) -> s
     )
 
 
-def _header(step: Step) -> str:
+def _header(step: Step, chosen: set[int] | None) -> str:
     name = step.name(step.node)
     if step.op is None:
         return f"step {step.index}: {name} is a leaf"
-    return f"step {step.index}: {name} = {step.forward_text()}"
+    return f"step {step.index}: {name} = {formula(step, chosen)}"
 
 
 def quiz(
@@ -299,7 +315,7 @@ def quiz(
     feed = iter(given_answers or [])
     records: list[Question] = []
     for step, asks in plan:
-        out.write(_header(step) + "\n")
+        out.write(_header(step, chosen) + "\n")
         for q in asks:
             if given_answers is None:
                 text, given = _asked_answer(q, ask, out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -94,15 +95,16 @@ def user_ops() -> Value:
     return out
 
 
-SEEDS_FEATURES = [(1, 0), (0, 2), (2, 0)]  # the seeds' first three observations (x1, x2)
-SEEDS_LABELS = [1, 1, 2]  # ... and their labels (Beobachtung -> Label)
+SEEDS_FEATURES = [(1, 0), (0, 2), (2, 0), (1, 2), (3, 0), (2, 2)]  # the tour's (x1, x2)
+SEEDS_LABELS = [1, 1, 2, 2, 3, 3]  # the seeds' table: Beobachtung -> Label
 
 
-def seeds_network() -> tuple[Value, list[Value]]:
+def seeds_network(observations: int = 3) -> tuple[Value, list[Value]]:
     """The seeds' small network: prediction w1*x1 + w2*x2, loss the sum of |label - prediction|."""
     w1, w2 = Value(0.7, label="w1"), Value(0.4, label="w2")
-    errors = []
-    for i, ((x1, x2), y) in enumerate(zip(SEEDS_FEATURES, SEEDS_LABELS, strict=True)):
+    data = list(zip(SEEDS_FEATURES, SEEDS_LABELS, strict=True))[:observations]
+    loss = None
+    for i, ((x1, x2), y) in enumerate(data):
         p1 = w1 * x1
         p1.label = f"w1x1_{i}"
         p2 = w2 * x2
@@ -111,13 +113,14 @@ def seeds_network() -> tuple[Value, list[Value]]:
         p.label = f"p{i}"
         d = y - p
         d.label = f"d{i}"
-        e = abs(d)
+        e = abs(d)  # the error size |label - prediction|: never 0 at these weights
         e.label = f"e{i}"
-        errors.append(e)
-    total = errors[0] + errors[1]
-    total.label = "e0+e1"
-    loss = total + errors[2]
-    loss.label = "L"
+        if loss is None:
+            loss = e
+        else:
+            loss = loss + e
+            loss.label = f"L{i}"
+    assert loss is not None
     return loss, [w1, w2]
 
 
@@ -366,9 +369,14 @@ def test_params_choose_the_leaves() -> None:
     assert len(constants) == 3 * 3  # x1, x2 and the label of each observation: not asked
     labelled = {n.label for n in topological_order(loss) if n.label}
     assert asked - {""} <= labelled
-    assert len([q for q in result.questions if q.kind == "grad"]) == 3 * 5 + 2 + 2
+    assert len([q for q in result.questions if q.kind == "grad"]) == 3 * 5 + 2 + 2  # L1, L2, w1, w2
     oracle = expected_answers(loss, result)
     assert all(same(q.expected, t) for q, t in zip(result.questions, oracle, strict=True))
+    out = io.StringIO()
+    quiz(loss, oracle, params=[w1, w2], file=out)
+    # the constants are not asked about, and read as their numbers
+    assert re.search(r"step \d+: w1x1_0 = w1 \* 1\n", out.getvalue())
+    assert "d0 = 1 - p0\n" in out.getvalue()
 
 
 # -- looking changes nothing
