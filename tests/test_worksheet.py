@@ -6,6 +6,7 @@ turned into PNGs with pdftoppm, the answer key on a page of its own, nothing pas
 
 from __future__ import annotations
 
+import doctest
 import html
 import re
 import shutil
@@ -259,6 +260,21 @@ def test_worksheet_writes_the_page(tmp_path: Path) -> None:
     path = worksheet(root, tmp_path / "sheets" / "diamond.html", blank="grad")
     assert path == tmp_path / "sheets" / "diamond.html"
     assert path.read_text(encoding="utf-8") == worksheet_html(root, blank="grad")
+
+
+def test_docs_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the examples write their worksheets here
+    page = Path(__file__).resolve().parent.parent / "docs" / "teaching.md"
+    result = doctest.testfile(
+        str(page), module_relative=False, optionflags=doctest.ELLIPSIS, verbose=False
+    )
+    assert result.attempted > 20
+    assert result.failed == 0
+    assert sorted(p.name for p in tmp_path.glob("*.html")) == [
+        "network-worksheet.html",
+        "neuron-arbeitsblatt.html",
+        "neuron-worksheet.html",
+    ]
 
 
 # -- the printed form, in chromium
