@@ -12,8 +12,7 @@ from __future__ import annotations
 import math
 import numbers
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
@@ -24,13 +23,13 @@ from autograd.value import Value
 
 __all__ = [
     "Arrival",
+    "FreshPass",
     "Question",
     "QuizResult",
     "arrivals",
     "asked_about",
     "chosen_leaves",
     "formula",
-    "fresh_pass",
     "is_close",
     "parse_number",
     "quiz",
@@ -40,26 +39,40 @@ REL_TOL = 1e-2  # a hand calculation with 3 significant digits is right
 ABS_TOL = 1e-3  # near zero a relative tolerance means nothing: 0.0004 for 0 is right
 
 
-@contextmanager
-def fresh_pass(root: Value, gradient: float = 1.0) -> Iterator[list[Step]]:
+class FreshPass:
     """Run one backward pass from ``root`` with every grad starting at 0; restore them after.
 
-    Inside the ``with`` block each ``.grad`` is this pass's alone (no earlier leaf gradient
-    added), so a picture drawn there shows it; afterwards every ``.grad`` is what it was.
+    Inside ``with FreshPass(root) as steps:`` each ``.grad`` is this pass's alone (no earlier
+    leaf gradient added), so a picture drawn there shows it; afterwards every ``.grad`` is what
+    it was. (A class, not a generator: the steps are made from a frame of this package, so
+    names taken from the caller's variables still find the caller.)
     """
-    if not isinstance(root, Value):
-        raise TypeError(
-            "needs the Value to run the backward pass from (e.g. the loss), "
-            f"got {type(root).__name__}: {root!r}"
-        )
-    order = topological_order(root)
-    earlier = [node.grad for node in order]
-    try:
-        for node in order:
+
+    def __init__(self, root: Value, gradient: float = 1.0) -> None:
+        if not isinstance(root, Value):
+            raise TypeError(
+                "needs the Value to run the backward pass from (e.g. the loss), "
+                f"got {type(root).__name__}: {root!r}"
+            )
+        self.root, self.gradient = root, gradient
+        self.order = topological_order(root)
+        self.earlier = [node.grad for node in self.order]
+
+    def __enter__(self) -> list[Step]:
+        for node in self.order:
             node.grad = 0.0
-        yield list(backward_steps(root, gradient))
-    finally:
-        for node, grad in zip(order, earlier, strict=True):
+        try:
+            return list(backward_steps(self.root, self.gradient))
+        except BaseException:
+            self.restore()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.restore()
+
+    def restore(self) -> None:
+        """Give every node of the graph its earlier gradient back."""
+        for node, grad in zip(self.order, self.earlier, strict=True):
             node.grad = grad
 
 
@@ -303,9 +316,13 @@ def quiz(
             raise ValueError(f"quiz: {what} must be a number >= 0, got {tol!r}")
     out = file or sys.stdout
     chosen = chosen_leaves(params, "quiz")
-    with fresh_pass(root, gradient) as steps:
+    with FreshPass(root, gradient) as steps:
         plan = _questions(steps, gradient, chosen)
     total = sum(len(asks) for _, asks in plan)
+    if isinstance(answers, str):
+        raise TypeError(
+            f"quiz: answers are one per question, e.g. ['1', '0.5'], got one string {answers!r}"
+        )
     given_answers = None if answers is None else list(answers)
     if given_answers is not None and len(given_answers) != total:
         raise ValueError(

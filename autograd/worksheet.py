@@ -18,7 +18,7 @@ from pathlib import Path
 
 from autograd.debug import Step
 from autograd.draw import draw_dot, number
-from autograd.quiz import arrivals, asked_about, chosen_leaves, formula, fresh_pass
+from autograd.quiz import FreshPass, arrivals, asked_about, chosen_leaves, formula
 from autograd.value import Value
 
 __all__ = ["FIELDS", "TEXTS", "worksheet", "worksheet_html"]
@@ -186,7 +186,7 @@ def worksheet_html(
         raise TypeError(f"worksheet: title must be text, got {type(title).__name__}")
     words = TEXTS[lang]
     chosen = chosen_leaves(params, "worksheet")
-    with fresh_pass(root, gradient) as steps:
+    with FreshPass(root, gradient) as steps:
         table = rows(steps, chosen)
         if len(table) > max_rows:
             raise ValueError(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from autograd import QuizResult, Value, define_op, quiz
+from autograd import MissingRuleError, QuizResult, Value, define_op, quiz
 from autograd.backward import topological_order
 from autograd.ops import op_of
 from autograd.quiz import is_close, parse_number
@@ -413,5 +413,16 @@ def test_bad_arguments_are_named() -> None:
         quiz(2.0, [])  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"rel_tol must be a number >= 0, got -0.1"):
         quiz(diamond(), [], rel_tol=-0.1)
+    with pytest.raises(TypeError, match=r"answers are one per question.*got one string '1 2'"):
+        quiz(diamond(), "1 2")
     with pytest.raises(TypeError, match=r"params are the Values .* got str: 'x'"):
         quiz(diamond(), [], params=["x"])  # type: ignore[list-item]
+
+
+def test_a_node_without_a_rule_is_refused_and_grads_stay() -> None:
+    x = Value(1.0, label="x")
+    x.grad = 0.25
+    hand_built = Value(2.0, (x,), "mystery")  # micrograd's constructor, no _backward set
+    with pytest.raises(MissingRuleError, match="built by hand"):
+        quiz(hand_built, ["1", "1", "1"], file=io.StringIO())
+    assert x.grad == 0.25
