@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import sync_playwright
 
-from autograd import Value, worksheet, worksheet_html
+from autograd import Value, render, worksheet, worksheet_html
 from autograd.backward import topological_order
 from autograd.draw import number
 from tests.oracle import same
@@ -186,6 +186,32 @@ def test_hiding_values_blanks_computed_nodes_in_table_and_picture() -> None:
     assert "Compute the forward pass first" in sheet_part
     key = cells(page, "answers")
     assert sum(1 for a, _ in key if a["data-field"] == "value" and "data-value" in a) == 10
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_values_hidden_with_either_renderer(renderer: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "renderer", renderer)
+    root = lecture_neuron()
+    page = worksheet_html(root, show_values=False)
+    sheet_part = html.unescape(page[: page.index('<section class="key">')])
+    computed = [n for n in topological_order(root) if n._prev]
+    assert sheet_part.count(">data ?<") == len(computed)
+    assert "data 0.7071" not in sheet_part  # the output's value
+    assert "data 0.8814" not in sheet_part  # n's
+    assert "data 6.881" in sheet_part  # b, a leaf, is given
+
+
+def test_unlabelled_nodes_have_the_same_names_in_picture_and_table() -> None:
+    a, b = Value(2.0), Value(-3.0)
+    e = a * b
+    d = e + 10.0  # the 10 is a leaf of its own, named after its place: v0 or so
+    f = d.tanh()
+    page = worksheet_html(f)
+    sheet_part = html.unescape(page[: page.index('<section class="key">')])
+    in_picture = set(re.findall(r"<text[^>]*>([^<]*)</text>", sheet_part))
+    in_table = [attrs["data-node"] for attrs, _ in cells(page, "sheet") if "data-node" in attrs]
+    assert {"f", "d", "e", "a", "b"} <= set(in_table)
+    assert set(in_table) <= in_picture
 
 
 def test_german_sheet() -> None:
