@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 REL_TOL = 1e-2  # a hand calculation with 3 significant digits is right
-ABS_TOL = 1e-3  # near zero a relative tolerance means nothing: 0.0004 for 0 is right
+ABS_TOL = 1e-6  # at 0 a relative tolerance means nothing: 0 is right for rounding noise like 1e-17,
+# but not for a small gradient like 0.0004 (that one is asked to 1 % like any other)
 
 
 class FreshPass:
@@ -127,7 +128,7 @@ def is_close(
 ) -> bool:
     """Whether ``given`` is right: within ``rel_tol`` of ``expected``, or ``abs_tol`` of it.
 
-    >>> is_close(0.79, 0.7864), is_close(0.7, 0.7864), is_close(0.0004, 0.0), is_close(1, 1e-9)
+    >>> is_close(0.79, 0.7864), is_close(0.7, 0.7864), is_close(0, 1e-17), is_close(0, 4e-4)
     (True, False, True, False)
     """
     if math.isnan(expected) or math.isnan(given):

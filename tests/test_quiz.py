@@ -276,8 +276,10 @@ def test_an_unreadable_answer_is_wrong_and_said_so() -> None:
         (0.79, 0.7864, True),  # 0.5 % off
         (0.80, 0.7864, False),  # 1.7 % off
         (-0.7864, 0.7864, False),  # the sign matters
-        (0.0009, 0.0, True),  # near zero the absolute tolerance decides
-        (0.002, 0.0, False),
+        (0.0, 2e-17, True),  # at zero the absolute tolerance decides: rounding noise is 0
+        (1e-7, 0.0, True),
+        (0.0, 4e-4, False),  # but a small gradient is not
+        (0.0009, 0.0, False),
         (math.inf, math.inf, True),
         (math.nan, math.nan, True),
         (1e300, math.inf, False),
