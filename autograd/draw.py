@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from autograd.backward import contributions, topological_order
 from autograd.names import node_names
-from autograd.ops import missing_backward
+from autograd.ops import missing_backward, op_of
 from autograd.render import DotNotFoundError, Drawing
 from autograd.summary import Graph, Layout, Unit
 from autograd.value import Value
@@ -300,7 +300,7 @@ def _emit_unit(
     target = name
     if unit.kind != "scope":  # the op: a small oval between the inputs and the result
         target = f"{name}op"
-        symbol = escape(head._op or "?")
+        symbol = escape(_op_text(head, moment.names))
         if unit.kind == "sum":
             symbol = f'Σ<BR/><FONT POINT-SIZE="8">{len(unit.inputs) + unit.hidden} terms</FONT>'
         op_attrs = {"shape": "ellipse", "margin": "0.02,0.01", "fontsize": "10", "height": "0.3"}
@@ -325,6 +325,20 @@ def _emit_unit(
         more = f"… {unit.hidden} more inputs" if unit.expanded else f"… {unit.hidden} inputs"
         dot.node(f"{name}more", more, shape="plaintext", fontcolor="#777777", fontsize="10")
         dot.edge(f"{name}more", target, style="dashed", color="#999999")
+
+
+FORMULA_INPUTS = 9  # a fused node with at most this many inputs spells out its formula
+
+
+def _op_text(node: Value, names: Mapping[int, str]) -> str:
+    """The op's oval: its symbol, or a small fused node's formula in its inputs' names."""
+    op = op_of(node)
+    if op is None or op.formula is None or len(node._prev) > FORMULA_INPUTS:
+        return node._op or "?"
+    words = [p.label or names.get(id(p), "") for p in node._prev]
+    if not all(words):
+        return node._op
+    return op.formula(words).replace(" * ", "·")
 
 
 def _emit_box(

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+import autograd
 from autograd import Value, backward_steps, named_scope, record_scopes, topological_order
 from autograd import names as names_module
 from autograd.draw import draw_dot, number
@@ -385,3 +386,13 @@ def test_each_call_of_a_scope_is_one_box() -> None:
 def test_jupyter_shows_it_as_svg() -> None:
     bundle = draw_dot(Value(2.0, label="x") * 3)._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"]
+
+
+def test_a_small_fused_neuron_spells_out_its_formula_a_wide_one_its_symbol() -> None:
+    xs = [Value(float(i), label=f"x{i}") for i in range(3)]
+    ws = [Value(0.5, label=f"w{i}") for i in range(3)]
+    small = autograd.linear(ws, xs, Value(1.0, label="b"))
+    assert "label=<b + w0·x0 + w1·x1 + w2·x2>" in draw_dot(small).source
+    many = [Value(1.0, label=f"x{i}") for i in range(10)]
+    wide = autograd.linear(many, many, Value(0.0, label="b"))
+    assert "label=<b + Σ w·x>" in draw_dot(wide).source
