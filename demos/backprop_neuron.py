@@ -17,10 +17,19 @@ from matplotlib.patches import Patch
 from autograd import Value, backward_steps
 from autograd.draw import DotNotFoundError, draw_dot
 from autograd.frames import render_backward
-from demos.common import NEGATIVE, POSITIVE, Report, heading, new_figure, run_chapter, save
+from demos.common import (
+    NEGATIVE,
+    POSITIVE,
+    Report,
+    heading,
+    new_figure,
+    run_chapter,
+    save,
+    write_worksheet,
+)
 from demos.texts import say, text
 
-__all__ = ["build", "loss_grad", "main", "manual_gradients"]
+__all__ = ["build", "lecture_neuron", "loss_grad", "main", "manual_gradients"]
 
 # -- settings: input x -> hidden layer of two tanh neurons -> one linear output neuron -> loss
 X = 0.8  # the input feature (Merkmal)
@@ -54,6 +63,28 @@ def build() -> dict[str, Value]:
     for name, node in nodes.items():
         node.label = name
     return nodes
+
+
+def lecture_neuron() -> Value:
+    """The lecture's neuron, o = tanh(x1*w1 + x2*w2 + b), every node named, for a worksheet.
+
+    >>> round(lecture_neuron().data, 4)
+    0.7071
+    """
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")  # makes n = 0.8814, so o = 1/sqrt(2)
+    x1w1 = x1 * w1
+    x1w1.label = "x1w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2w2"
+    s = x1w1 + x2w2
+    s.label = "s"
+    n = s + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
 
 
 def loss_grad(o: float, y: float) -> float:
@@ -126,6 +157,8 @@ def main(out_dir: Path, quick: bool = False) -> Report:
     report.frames += frames
     report.numbers["max_difference_manual_vs_autograd"] = max_difference
     report.numbers["dL_do"] = nodes["o"].grad
+    sheet = out_dir / "05-worksheet-neuron.html"
+    report.worksheets.append(write_worksheet(lecture_neuron(), sheet, "ch5.worksheet"))
     return report
 
 

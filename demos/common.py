@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -17,7 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from demos.texts import DEFAULT_LANGUAGE, LANGUAGES, language, say, text
+from autograd import Value, worksheet
+from demos.texts import DEFAULT_LANGUAGE, LANGUAGES, current_language, language, say, text
 
 __all__ = [
     "DEFAULT_OUT",
@@ -38,6 +40,7 @@ __all__ = [
     "round_levels",
     "run_chapter",
     "save",
+    "write_worksheet",
 ]
 
 DEFAULT_OUT = Path("demos-out")
@@ -61,6 +64,7 @@ class Report:
     numbers: dict[str, float] = field(default_factory=dict)
     pictures: list[Path] = field(default_factory=list)  # figures, one "picture:" line each
     frames: list[Path] = field(default_factory=list)  # the backward pass, a picture per moment
+    worksheets: list[Path] = field(default_factory=list)  # printable HTML, one "worksheet:" line
 
 
 def heading(key: str) -> None:
@@ -203,3 +207,10 @@ def run_chapter(main: Callable[[Path, bool], Report], module: str, description: 
     shown = ", ".join(f"{name!r}: {number:.6g}" for name, number in report.numbers.items())
     print(f"\n  report.numbers = {{{shown}}}")
     return report
+
+
+def write_worksheet(root: Value, path: Path, title_key: str, **options: Any) -> Path:
+    """A printable worksheet of ``root`` (``autograd.worksheet``) in the tour's language."""
+    written = worksheet(root, path, lang=current_language(), title=text(title_key), **options)
+    say("worksheet", path=written)
+    return written

@@ -23,10 +23,11 @@ from demos.common import (
     new_figure,
     run_chapter,
     save,
+    write_worksheet,
 )
 from demos.texts import say, text
 
-__all__ = ["FEATURES", "LABELS", "W_BEST", "main", "predict", "sum_of_errors"]
+__all__ = ["FEATURES", "LABELS", "W_BEST", "main", "predict", "sum_of_errors", "worksheet_network"]
 
 # -- settings: six observations with two features (Merkmale) each, labelled as in chapter 1
 FEATURES = [(1, 0), (0, 2), (2, 0), (1, 2), (3, 0), (2, 2)]  # (x1, x2)
@@ -57,6 +58,34 @@ def sum_of_errors(w1: Value | float, w2: Value | float) -> Value:
     return sum((abs(y - p) for y, p in zip(LABELS, preds, strict=True)), start=Value(0.0))
 
 
+def worksheet_network(observations: int = 3) -> tuple[Value, list[Value]]:
+    """The neuron's sum of errors on the first observations, every node named, for a worksheet.
+
+    >>> loss, weights = worksheet_network()
+    >>> round(loss.data, 10), [w.label for w in weights]
+    (1.1, ['w1', 'w2'])
+    """
+    w1, w2 = Value(0.7, label="w1"), Value(0.4, label="w2")  # no error is 0 here: |.|' is clear
+    errors = []
+    for i, ((x1, x2), y) in enumerate(list(zip(FEATURES, LABELS, strict=True))[:observations]):
+        w1x1 = w1 * x1
+        w1x1.label = f"w1x1_{i}"
+        w2x2 = w2 * x2
+        w2x2.label = f"w2x2_{i}"
+        p = w1x1 + w2x2
+        p.label = f"p{i}"  # Vorhersage
+        d = y - p
+        d.label = f"d{i}"  # label - prediction
+        e = abs(d)
+        e.label = f"e{i}"  # Fehlergröße
+        errors.append(e)
+    loss = errors[0]
+    for i, e in enumerate(errors[1:], start=1):
+        loss = loss + e
+        loss.label = f"L{i}"
+    return loss, [w1, w2]
+
+
 def main(out_dir: Path, quick: bool = False) -> Report:
     """Turn one weight, feed forward, and print and draw how the sum of errors changes."""
     heading("ch2.heading")
@@ -83,6 +112,11 @@ def main(out_dir: Path, quick: bool = False) -> Report:
     report.pictures.append(draw_loss_curve(w1_axis, curve, tried, out_dir))
     report.numbers["loss_at_best_weights"] = sum_of_errors(*W_BEST).data
     report.numbers["loss_at_w1_0"] = tried[0][2]
+    loss, weights = worksheet_network()
+    sheet = out_dir / "02-worksheet-network.html"
+    report.worksheets.append(
+        write_worksheet(loss, sheet, "ch2.worksheet", params=weights, rankdir="TB")
+    )
     return report
 
 

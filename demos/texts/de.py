@@ -8,6 +8,7 @@ TEXTS: dict[str, str] = {
     "tour.out": "Die Bilder kommen nach {out}/",
     "tour.quick": " (Schnellmodus: weniger Punkte und Schritte)",
     "picture": "  Bild: {path}",
+    "worksheet": "  Arbeitsblatt (im Browser drucken): {path}",
     "tour.summary": "Zusammenfassung ({seconds:.0f} s, {pictures} Bilder in {out}/: {figures}"
     " Abbildungen und {frames} Einzelbilder der Rückwärtsrechnung)",
     "tour.summary_1": "  1. Fehler: Gesamtfehler von Modell A = {a:g}, von Modell B = {b:g}"
@@ -41,6 +42,7 @@ TEXTS: dict[str, str] = {
     "ch1.y_axis": "Klassenlabel",
     "ch1.title": "Fehler: Fehlergröße = |Beobachtung − Vorhersage|, summiert über alle Beobachtungen",
     # -- Kapitel 2, Loss-Funktion
+    "ch2.worksheet": "Arbeitsblatt: die Summe der Fehler eines Neurons, an drei Beobachtungen",
     "ch2.heading": "2. Loss-Funktion: Die Summe aller Fehler hängt von den Gewichten ab",
     "ch2.data": "  Datensatz: Merkmale (x1, x2) -> Label",
     "ch2.observation": "    Beobachtung {i}: ({x1}, {x2}) -> {y}",
@@ -119,6 +121,7 @@ TEXTS: dict[str, str] = {
     # -- Kapitel 5, Backpropagation
     "ch5.heading": "5. Backpropagation (Fehlerrückführung) durch ein Neuron: von Hand und mit"
     " backward()",
+    "ch5.worksheet": "Arbeitsblatt: das Neuron der Vorlesung, o = tanh(x1*w1 + x2*w2 + b)",
     "ch5.forward": "  Vorwärts: x = {x} -> h_j = tanh(u_j * x + c_j) -> o = w1*h1 + w2*h2 + b ="
     " {o:.6f};\n  Label y = {y}, Loss L = (o - y)^2 = {loss:.6f}",
     "ch5.engine": "  Die Rückwärtsrechnung der Engine (autograd.backward_steps), ein Schritt pro"

@@ -8,6 +8,7 @@ TEXTS: dict[str, str] = {
     "tour.out": "Pictures go to {out}/",
     "tour.quick": " (quick mode: fewer points and steps)",
     "picture": "  picture: {path}",
+    "worksheet": "  worksheet (print it from a browser): {path}",
     "tour.summary": "Summary ({seconds:.0f} s, {pictures} pictures in {out}/: {figures} figures"
     " and {frames} frames of the backward pass)",
     "tour.summary_1": "  1. Fehler: total error of model A = {a:g}, of model B = {b:g}"
@@ -40,6 +41,7 @@ TEXTS: dict[str, str] = {
     "ch1.y_axis": "class label",
     "ch1.title": "Fehler: error size = |label - prediction|, summed over all observations",
     # -- chapter 2, Loss-Funktion
+    "ch2.worksheet": "Worksheet: the sum of errors of one neuron, on three observations",
     "ch2.heading": "2. Loss-Funktion (loss function): the sum of all errors depends on the weights",
     "ch2.data": "  Datensatz (data set): features (x1, x2) -> label",
     "ch2.observation": "    observation {i}: ({x1}, {x2}) -> {y}",
@@ -112,6 +114,7 @@ TEXTS: dict[str, str] = {
     # -- chapter 5, Backpropagation
     "ch5.heading": "5. Backpropagation (Fehlerrückführung) through a neuron: by hand and by the"
     " engine",
+    "ch5.worksheet": "Worksheet: the lecture's neuron, o = tanh(x1*w1 + x2*w2 + b)",
     "ch5.forward": "  Forward: x = {x} -> h_j = tanh(u_j * x + c_j) -> o = w1*h1 + w2*h2 + b = {o:.6f};\n"
     "  label y = {y}, loss L = (o - y)^2 = {loss:.6f}",
     "ch5.engine": "  The engine's backward pass (autograd.backward_steps), one step per op, {ops} in"
