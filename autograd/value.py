@@ -102,8 +102,11 @@ class Value:
             self._annotations().op = _op
         if label:
             self.label = label
-        if modes.active and (recorder := modes.recorder()) is not None:
-            recorder.made(self)
+        if modes.active:
+            if children:  # a node built by hand is an op's result: the modes apply as to ours
+                _apply_modes(self)
+            elif (recorder := modes.recorder()) is not None:
+                recorder.made(self)
 
     # -- the parts micrograd and PyTorch users look for
 

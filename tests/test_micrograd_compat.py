@@ -19,7 +19,16 @@ import micrograd.nn
 import pytest
 
 import nn
-from autograd import MissingRuleError, Value, backward_steps, draw_dot, trace_backward
+from autograd import (
+    MissingRuleError,
+    Value,
+    backward_steps,
+    detect_anomaly,
+    draw_dot,
+    grad,
+    render_backward,
+    trace_backward,
+)
 
 # -- the lecture's custom ops, written once, the micrograd way (a closure per node)
 
@@ -282,3 +291,34 @@ def test_the_lecture_keywords_work_on_neuron_and_layer() -> None:
 def test_an_unknown_bias_init_is_refused() -> None:
     with pytest.raises(ValueError, match="bias_init"):
         nn.Neuron(2, bias_init="normal")
+
+
+def test_a_closure_node_works_with_render_backward_hooks_and_anomaly_mode(tmp_path: Any) -> None:
+    x = Value(0.5, label="x")
+    y = lecture_exp(x) * 3.0
+    y.label = "y"
+    seen: list[float] = []
+    x.register_hook(seen.append)
+    paths = render_backward(y, tmp_path, html=False)
+    assert len(paths) == 4  # y, its constant 3, exp, x: one frame per step
+    assert x.grad == seen[0] == 3.0 * math.exp(0.5)
+    with detect_anomaly():
+        z = Value(-1.0, label="z")
+        # the forward happened in the user's code; anomaly mode blames the node made from it
+        with pytest.raises(FloatingPointError, match=r"sqrt made nan from clean inputs: z = -1"):
+            Value(math.nan, (z,), "sqrt")
+        w = Value(2.0, label="w")
+        twice = Value(2.0 * w.data, (w,), "twice")
+
+        def _backward() -> None:
+            w.grad += math.inf * twice.grad  # a wrong rule that makes inf from clean numbers
+
+        twice._backward = _backward
+        with pytest.raises(FloatingPointError, match="made inf in the gradient of w"):
+            twice.backward()
+
+
+def test_grad_with_create_graph_refuses_a_closure_and_points_to_define_op() -> None:
+    x = Value(0.5)
+    with pytest.raises(TypeError, match=r"micrograd-style closure.*define_op"):
+        grad(lecture_exp(x), [x], create_graph=True)
