@@ -142,7 +142,8 @@ TEXTS: dict[str, str] = {
     "ch5.hand": "von Hand",
     "ch5.difference": "Abweichung",
     "ch5.abs_difference": "|Abweichung|",
-    "ch5.largest": "  Größte Abweichung: {diff:.1e} (dieselbe Arithmetik in derselben Reihenfolge).",
+    "ch5.largest": "  Größte Abweichung: {diff:.1e}: dieselbe Kettenregel; tanh und seine Steigung rechnet die\n  "
+    "Engine korrekt gerundet, math.tanh und 1 - h**2 von Hand weichen im letzten Bit ab.",
     "ch5.no_dot": "  (keine Graphbilder: {error})\n  DOT-Text: {source}",
     "ch5.frames": "  {frames} Einzelbilder der Rückwärtsrechnung in {dir}/\n"
     "  (zum Durchblättern dort backward.html öffnen)",

@@ -134,7 +134,8 @@ TEXTS: dict[str, str] = {
     "ch5.hand": "by hand",
     "ch5.difference": "difference",
     "ch5.abs_difference": "|difference|",
-    "ch5.largest": "  Largest difference: {diff:.1e} (the same arithmetic in the same order).",
+    "ch5.largest": "  Largest difference: {diff:.1e}: the same chain rule; the engine's tanh and its slope are\n  "
+    "correctly rounded, math.tanh and 1 - h**2 by hand can be off in the last bit.",
     "ch5.no_dot": "  (no graph pictures: {error})\n  DOT text: {source}",
     "ch5.frames": "  {frames} frames of the backward pass in {dir}/\n"
     "  (open backward.html there to step through them)",
