@@ -10,8 +10,8 @@ from playwright.sync_api import sync_playwright
 
 from autograd import draw_dot
 from autograd import render as render_module
+from tests.browser import ARGS, CHROMIUM
 from tests.test_draw import neuron
-from tests.test_player_browser import ARGS, CHROMIUM
 
 # Each box's texts, left to right, with where they are drawn in the browser.
 CELLS = """

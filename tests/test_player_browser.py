@@ -11,18 +11,9 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from autograd import render_backward
+from tests.browser import ARGS, CHROMIUM
 from tests.test_draw import neuron
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 WINDOW = {"width": 1000, "height": 480}  # a laptop window, smaller than a frame
 
 

@@ -22,6 +22,7 @@ from playwright.sync_api import sync_playwright
 from autograd import Value, render, worksheet, worksheet_html
 from autograd.backward import topological_order
 from autograd.draw import number
+from tests.browser import ARGS, CHROMIUM
 from tests.oracle import same
 from tests.test_quiz import (
     GRAPHS,
@@ -32,17 +33,6 @@ from tests.test_quiz import (
     torch_grads,
     torch_locals,
 )
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def seeds() -> Value:
