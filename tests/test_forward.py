@@ -122,9 +122,12 @@ def test_jvp_takes_lists_and_ints() -> None:
 
 
 def test_a_defined_op_gets_forward_mode_from_its_backward() -> None:
+    def forward(x: float, y: float) -> float:
+        return math.hypot(x, y)  # math.hypot takes *coordinates: define_op needs two inputs
+
     hypot = define_op(
         "hypot_fwd",
-        math.hypot,
+        forward,
         lambda x, y, out, out_grad: (out_grad * x / out, out_grad * y / out),
     )
     _, ours = jvp(lambda x, y: hypot(x, y) * x, (3.0, 4.0), (0.25, -1.0))
