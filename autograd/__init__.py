@@ -6,6 +6,7 @@ from autograd.check import GradcheckError, RuleCheck, check_rules, gradcheck
 from autograd.custom import define_op
 from autograd.debug import Edge, Step, backward_steps, format_trace, trace_backward
 from autograd.draw import DotNotFoundError, draw_dot
+from autograd.explore import explore
 from autograd.forward import jvp
 from autograd.frames import render_backward
 from autograd.fused import linear, sum  # autograd.sum shadows the builtin, as torch.sum
@@ -45,6 +46,7 @@ __all__ = [
     "define_op",
     "detect_anomaly",
     "draw_dot",
+    "explore",
     "format_trace",
     "gc_paused",
     "grad",

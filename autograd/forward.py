@@ -9,17 +9,48 @@ rules of its own: built-in ops, ``define_op`` ops and micrograd-style closures a
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from autograd.backward import contributions, topological_order
 from autograd.draw import inputs_of
 from autograd.value import Value
 
-__all__ = ["jvp", "tangent_flow"]
+__all__ = ["TangentStep", "jvp", "tangent_flow", "tangent_steps"]
+
+
+@dataclass(frozen=True)
+class TangentStep:
+    """One node of a forward-mode pass: its local derivatives and the tangent they give it."""
+
+    node: Value
+    local: tuple[float, ...]  # d node/d input, one per input slot (none for a seed)
+    tangent: float  # sum of local * the input's tangent, or the seed's own tangent
+
+
+def tangent_steps(output: Value, seeds: Mapping[Value, float]) -> Iterator[TangentStep]:
+    """The forward-mode pass node by node, inputs first: only the nodes that depend on a seed.
+
+    >>> x, y = Value(2.0, label="x"), Value(3.0)
+    >>> [(s.local, s.tangent) for s in tangent_steps(x * y + x, {x: 1.0})]
+    [((), 1.0), ((3.0, 2.0), 3.0), ((1.0, 1.0), 4.0)]
+    """
+    known: dict[Value, float] = {}
+    for node in topological_order(output):
+        if node in seeds:
+            known[node] = float(seeds[node])
+            yield TangentStep(node, (), known[node])
+            continue
+        xs = inputs_of(node)
+        if not any(x in known for x in xs):
+            continue  # nothing it depends on moves: its tangent is 0
+        local = tuple(contributions(node, 1.0))  # d node/d input, from the node's own rule
+        known[node] = sum((d * known.get(x, 0.0) for d, x in zip(local, xs, strict=True)), 0.0)
+        yield TangentStep(node, local, known[node])
 
 
 def tangent_flow(output: Value, seeds: Mapping[Value, float]) -> dict[Value, float]:
-    """The tangent of every node of ``output``'s graph, inputs first, given the ``seeds``' tangents.
+    """The tangent of every node of ``output``'s graph, given the ``seeds``' tangents.
 
     Nodes that depend on no seed have tangent 0. Looking changes nothing in the graph.
 
@@ -28,18 +59,9 @@ def tangent_flow(output: Value, seeds: Mapping[Value, float]) -> dict[Value, flo
     >>> tangent_flow(out, {x: 1.0})[out]  # d out/d x = y + 1
     4.0
     """
-    result: dict[Value, float] = {}
-    for node in topological_order(output):
-        if node in seeds:
-            result[node] = float(seeds[node])
-            continue
-        xs = inputs_of(node)
-        if not any(result[x] for x in xs):
-            result[node] = 0.0  # nothing it depends on moves
-            continue
-        local = contributions(node, 1.0)  # d node/d input, one per input slot
-        result[node] = sum((d * result[x] for d, x in zip(local, xs, strict=True)), 0.0)
-    return result
+    flow = dict.fromkeys(topological_order(output), 0.0)
+    flow.update((step.node, step.tangent) for step in tangent_steps(output, seeds))
+    return flow
 
 
 def jvp(

@@ -16,7 +16,7 @@ from autograd.draw import inputs_of, number
 from autograd.forward import tangent_flow
 from autograd.value import Value
 
-__all__ = ["PathProduct", "PathSum", "paths"]
+__all__ = ["PathProduct", "PathSum", "node_names", "paths"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class PathSum:
         return len(self.listed)
 
     def __repr__(self) -> str:
-        names = _names(self.output)
+        names = node_names(self.output)
         head = f"{self.count} path{'s' if self.count != 1 else ''} from {names[self.leaf]}"
         lines = [f"{head} to {names[self.output]}, sum of products {number(self.total)}"]
         lines += [f"  {p.text(names)}" for p in self.listed]
@@ -135,6 +135,6 @@ def _listed(order: list[Value], leaf: Value, count: dict[Value, int]) -> list[Pa
     ]
 
 
-def _names(output: Value) -> dict[Value, str]:
+def node_names(output: Value) -> dict[Value, str]:
     """Labels, or ``v3`` by position in topological order, as ``backward_steps`` names nodes."""
     return {n: n.label or f"v{i}" for i, n in enumerate(topological_order(output))}
