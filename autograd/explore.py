@@ -87,7 +87,8 @@ class Scene:
         svg = picture(output, final, max_nodes=max_nodes).pipe(format="svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]  # no XML prolog: the picture goes inside a page
         drawn = set(re.findall(r"<title>(n\d+)</title>", svg))
-        leaves = [n for n in graph.nodes if not n._prev]
+        # labelled leaves first (the inputs and weights a learner picks), constants after
+        leaves = sorted((n for n in graph.nodes if not n._prev), key=lambda n: not n.label)
         scene = cls(output, graph, ids, names, grads, svg, drawn, [], leaves, max_paths)
         scene.steps = scene.step_views(moments)
         return scene

@@ -7,7 +7,9 @@ import math
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
+from nbclient import NotebookClient
 
 from autograd import Value, explore, topological_order
 from autograd.explore import Scene, StaticExplorer, static_html
@@ -217,3 +219,19 @@ def test_bad_arguments_are_named(kwargs: dict[str, object], error: type, words: 
     arguments: dict[str, object] = {"output": neuron()[0], **kwargs}
     with pytest.raises(error, match=words):
         explore(**arguments)  # type: ignore[arg-type]
+
+
+def test_the_docs_notebook_runs_without_an_error() -> None:
+    root = Path(__file__).resolve().parent.parent
+    notebook = nbformat.read(root / "docs" / "explore.ipynb", as_version=4)
+    client = NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(root)}}
+    )
+    client.execute()  # raises CellExecutionError, naming the cell, on any error
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    widgets = [
+        o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    ]
+    assert len(widgets) == 2  # the neuron and the MLP
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "backward() agrees" in text

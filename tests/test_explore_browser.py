@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -80,7 +79,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A JupyterLab server on localhost with the notebook in its root; yields the notebook's URL."""
-    root = tmp_path_factory.mktemp("lab")
+    root, state = tmp_path_factory.mktemp("lab"), tmp_path_factory.mktemp("lab-state")
     cell = {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None}
     notebook = {
         "cells": [{**cell, "source": NEURON}],
@@ -98,7 +97,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [
             sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
             "--ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-            "--allow-root", "--LabApp.news_url=None",
+            "--allow-root", "--LabApp.news_url=None", f"--LabApp.workspaces_dir={state}",
+            f"--LabApp.user_settings_dir={state}",  # not the user's ~/.jupyter
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ],
         env=env,
@@ -124,7 +124,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
-        shutil.rmtree(root / ".config", ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -167,7 +166,7 @@ def test_all_four_modes_in_jupyterlab(lab: str, browser: Any, tmp_path: Path) ->
     page.goto(lab)
     kernel = "document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status"
     until(page, f"{kernel} === 'idle'")
-    page.locator(".jp-Cell .jp-InputArea-editor").first.click()  # the notebook gets the focus
+    page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()  # the notebook gets the focus
     page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
     page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
     page.wait_for_selector(".fb-explore .fb-caption, .jp-RenderedText[data-mime-type*=error]")
