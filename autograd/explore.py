@@ -16,17 +16,19 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from autograd.backward import topological_order
-from autograd.draw import Graph, Moment, colour, grad_scale, inputs_of, number, picture
+from autograd.backward import backward, topological_order
+from autograd.draw import Moment, colour, grad_scale, number, picture
 from autograd.forward import tangent_steps
 from autograd.frames import backward_moments
+from autograd.names import node_names
 from autograd.nudge import nudge, rerun
-from autograd.paths import node_names, paths
+from autograd.paths import paths
+from autograd.summary import Graph, inputs_of
 from autograd.value import Value
 
 __all__ = ["Scene", "StaticExplorer", "explore", "static_html"]
@@ -62,7 +64,8 @@ class Scene:
     output: Value
     graph: Graph
     ids: dict[Value, str]  # node -> its DOT id in the picture: n0, n1, ... in topological order
-    names: dict[Value, str]  # labels, or v3 as backward_steps names nodes
+    names: dict[Value, str]  # labels, the caller's variables, or v3, as backward_steps names
+    names_by_id: dict[int, str]  # the same, by id(node), as pictures and steps take them
     grads: dict[Value, float]  # d output/d node, from one backward pass
     svg: str
     drawn: set[str]  # the ids the picture shows (a summary leaves some out)
@@ -80,16 +83,16 @@ class Scene:
                 raise ValueError(f"explore: {what} must be a positive whole number, got {limit!r}")
         graph = Graph.of(output, None)
         ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
-        names = node_names(output)
-        moments, grads = _backward_moments(output, max_steps)
-        unlabelled = {n: names[n] for n in graph.nodes if not n.label}
-        final = Moment(grads, scale=moments[-1].scale if moments else None, names=unlabelled)
+        by_id = node_names(topological_order(output))  # labels, the caller's variables, v3
+        names = {n: by_id[id(n)] for n in topological_order(output)}
+        moments, grads = _backward_moments(output, max_steps, by_id)
+        final = Moment(grads, scale=moments[-1].scale if moments else None, names=by_id)
         svg = picture(output, final, max_nodes=max_nodes).pipe(format="svg").decode("utf-8")
         svg = svg[svg.index("<svg") :]  # no XML prolog: the picture goes inside a page
         drawn = set(re.findall(r"<title>(n\d+)</title>", svg))
         # labelled leaves first (the inputs and weights a learner picks), constants after
         leaves = sorted((n for n in graph.nodes if not n._prev), key=lambda n: not n.label)
-        scene = cls(output, graph, ids, names, grads, svg, drawn, [], leaves, max_paths)
+        scene = cls(output, graph, ids, names, by_id, grads, svg, drawn, [], leaves, max_paths)
         scene.steps = scene.step_views(moments)
         return scene
 
@@ -163,7 +166,7 @@ class Scene:
                 view["panel"] = start
             else:
                 view["marks"] = self._step_marks(moment.current)
-                caption, *lines = moment.caption.splitlines()
+                caption, *lines = moment.caption.strip().splitlines()
                 view["panel"] = _panel(caption, lines)
             views.append(view)
         return views
@@ -182,7 +185,7 @@ class Scene:
         moved = self._dependents(leaf)  # every node that depends on the leaf is on a path
         on_paths = [n for n in self.graph.nodes if n in moved]
         rows = [
-            f'<tr data-path="{k}"><td>{html.escape(p.text(self.names))}</td>'
+            f'<tr data-path="{k}"><td>{html.escape(p.text(self.names_by_id))}</td>'
             f"{_value_cell('product', p.product)}</tr>"
             for k, p in enumerate(found.listed)
         ]
@@ -337,16 +340,22 @@ class Scene:
         }
 
 
-def _backward_moments(output: Value, max_steps: int) -> tuple[list[Moment], dict[Value, float]]:
+def _backward_moments(
+    output: Value, max_steps: int, names: Mapping[int, str]
+) -> tuple[list[Moment], dict[Value, float]]:
     """The moments of one backward pass (up to ``max_steps``) and its grads; every grad put back."""
     order = topological_order(output)
     saved = [n.grad for n in order]
     try:
-        moments = list(itertools.islice(backward_moments(output), max_steps))
-        if len(moments) == max_steps:  # finish the pass for the final grads, without pictures
-            for _ in backward_moments(output):
-                pass
+        for node in order:  # leaves accumulate: start from 0 to see one pass on its own
+            node.grad = 0.0
+        backward(output)
         grads = {n: n.grad for n in order}
+        steps = backward_moments(output, names=names)
+        moments = list(itertools.islice(steps, max_steps))
+        # A long pass is shown in part: close it here (its end_pass runs now, not at some later
+        # garbage collection, after the grads are put back).
+        cast(Generator[Moment, None, None], steps).close()
     finally:
         for node, g in zip(order, saved, strict=True):
             node.grad = g

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from autograd.backward import contributions, topological_order
-from autograd.draw import inputs_of
+from autograd.summary import inputs_of
 from autograd.value import Value
 
 __all__ = ["TangentStep", "jvp", "tangent_flow", "tangent_steps"]

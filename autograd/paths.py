@@ -8,15 +8,17 @@ A fork gives several paths, and the sum of their products is the leaf's ``.grad`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from autograd.backward import contributions, topological_order
-from autograd.draw import inputs_of, number
+from autograd.draw import number
 from autograd.forward import tangent_flow
+from autograd.names import node_names
+from autograd.summary import inputs_of
 from autograd.value import Value
 
-__all__ = ["PathProduct", "PathSum", "node_names", "paths"]
+__all__ = ["PathProduct", "PathSum", "paths"]
 
 
 @dataclass(frozen=True)
@@ -28,9 +30,9 @@ class PathProduct:
     locals: tuple[float, ...]  # d nodes[i + 1] / d nodes[i]
     product: float
 
-    def text(self, names: dict[Value, str]) -> str:
-        """The path and its product, e.g. ``a → c → o: 3 * 0.42 = 1.26``."""
-        route = " → ".join(names.get(n, "?") for n in self.nodes)
+    def text(self, names: Mapping[int, str]) -> str:
+        """The path and its product, e.g. ``a → c → o: 3 * 0.42 = 1.26``; ``names`` by ``id``."""
+        route = " → ".join(names.get(id(n), "?") for n in self.nodes)
         factors = " * ".join(number(d) for d in self.locals) or "1"
         return f"{route}: {factors} = {number(self.product)}"
 
@@ -62,9 +64,9 @@ class PathSum:
         return len(self.listed)
 
     def __repr__(self) -> str:
-        names = node_names(self.output)
-        head = f"{self.count} path{'s' if self.count != 1 else ''} from {names[self.leaf]}"
-        lines = [f"{head} to {names[self.output]}, sum of products {number(self.total)}"]
+        names = node_names(topological_order(self.output))
+        head = f"{self.count} path{'s' if self.count != 1 else ''} from {names[id(self.leaf)]}"
+        lines = [f"{head} to {names[id(self.output)]}, sum of products {number(self.total)}"]
         lines += [f"  {p.text(names)}" for p in self.listed]
         if not self.complete:
             lines.append(f"  (too many to list: more than max_paths={self.max_paths})")
@@ -133,8 +135,3 @@ def _listed(order: list[Value], leaf: Value, count: dict[Value, int]) -> list[Pa
         PathProduct(nodes, slots, factors, math.prod(factors))
         for nodes, slots, factors in partial[order[-1]]
     ]
-
-
-def node_names(output: Value) -> dict[Value, str]:
-    """Labels, or ``v3`` by position in topological order, as ``backward_steps`` names nodes."""
-    return {n: n.label or f"v{i}" for i, n in enumerate(topological_order(output))}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -99,6 +100,7 @@ def test_the_paths_sum_to_the_leafs_grad() -> None:
     assert value_of(answer["view"]["panel"], "path-sum") == pytest.approx(x.grad, rel=1e-12)
     assert len(answer["paths"]) == 3
     assert answer["view"]["panel"].count("data-path=") == 3
+    assert "x → v1 → v2 → o: " in answer["view"]["panel"]  # named as backward_steps names them
 
 
 def test_too_many_paths_are_counted_and_said_so() -> None:
@@ -233,5 +235,7 @@ def test_the_docs_notebook_runs_without_an_error() -> None:
         o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
     assert len(widgets) == 2  # the neuron and the MLP
-    text = "".join(o.get("text", "") for o in outputs)
-    assert "backward() agrees" in text
+    (agrees,) = [c for c in notebook.cells if c.source.startswith("o.backward()")]
+    grads = ast.literal_eval(agrees.outputs[0]["data"]["text/plain"])
+    slope = 1 - math.tanh(2.0 * -3.0 + 0.0 * 1.0 + 6.8813735870195432) ** 2  # tanh' at n
+    assert grads == pytest.approx((1.0 * slope, 2.0 * slope, -3.0 * slope), rel=1e-12)

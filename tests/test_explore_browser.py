@@ -39,6 +39,7 @@ ARGS = [
 
 try:
     from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:
     if os.environ.get("CI"):
         raise
@@ -166,10 +167,21 @@ def test_all_four_modes_in_jupyterlab(lab: str, browser: Any, tmp_path: Path) ->
     page.goto(lab)
     kernel = "document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status"
     until(page, f"{kernel} === 'idle'")
-    page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()  # the notebook gets the focus
-    page.locator(".lm-MenuBar-itemLabel").get_by_text("Run", exact=True).click()
-    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-    page.wait_for_selector(".fb-explore .fb-caption, .jp-RenderedText[data-mime-type*=error]")
+    prompt = "document.querySelector('.jp-CodeCell .jp-InputPrompt').textContent"
+    for _ in range(6):  # a run asked for while the kernel still connects can be dropped: again
+        if page.locator(".jp-Dialog").count():  # JupyterLab may ask for the kernel: the default
+            page.locator(".jp-Dialog .jp-mod-accept").click()
+        try:
+            page.locator(".jp-CodeCell .jp-InputArea-editor").first.click(timeout=5_000)
+            page.keyboard.press("Control+Enter")  # run the notebook's one cell
+            until(page, f"!{prompt}.includes('[ ]')", seconds=10)
+            break
+        except (TimeoutError, PlaywrightTimeout):
+            continue
+    try:
+        page.wait_for_selector(".fb-explore .fb-caption, .jp-RenderedText[data-mime-type*=error]")
+    finally:  # what the page showed, to look at when it did not get there
+        page.screenshot(path=str(tmp_path / "lab-after-run.png"))
     assert page.locator(".jp-RenderedText[data-mime-type*=error]").count() == 0, page.locator(
         ".jp-RenderedText[data-mime-type*=error]"
     ).first.inner_text()

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+import autograd
 from autograd import OPS, Value, define_op, jvp, topological_order
 from autograd.forward import tangent_flow
 from autograd.ops import op_of
+from nn.losses import binary_cross_entropy
 from tests.oracle import import_torch, same
 
 torch = import_torch()
@@ -28,6 +30,20 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[float, ...]]] = {
     "kinks": (lambda x, y: abs(x) * y.relu() + x.sign() + y.log() + x.leaky_relu(0.1), (-1.2, 0.8)),
     "softplus": (lambda x, y: (x * y).softplus() + (x - 30.0).softplus(), (1.1, -0.4)),
     "diamond": (lambda x: x * x + x, (3.0,)),
+}
+
+# The n-ary and loss ops, with torch's spelling of the same maths beside ours.
+WITH_TORCH: dict[str, tuple[Callable[..., Any], Callable[..., Any], tuple[float, ...]]] = {
+    "fused": (
+        lambda a, b, c: autograd.sum([a, b * c, a]) * autograd.linear([a, b], [c, a], b),
+        lambda a, b, c: (a + b * c + a) * (b + a * c + b * a),
+        (0.5, -1.5, 2.0),
+    ),
+    "bce": (
+        lambda z: binary_cross_entropy([z.sigmoid()], [0.3]),
+        lambda z: F.binary_cross_entropy(torch.sigmoid(z), torch.tensor(0.3, dtype=torch.float64)),
+        (0.4,),
+    ),
 }
 
 
@@ -83,15 +99,32 @@ class _TensorView:
         return lambda: _TensorView(getattr(torch, name)(self.t))
 
 
-def torch_jvp(fn: Callable[..., Any], xs: tuple[float, ...], dxs: tuple[float, ...]) -> Any:
+def torch_jvp(
+    fn: Callable[..., Any],
+    xs: tuple[float, ...],
+    dxs: tuple[float, ...],
+    *,
+    on_tensors: bool = False,
+) -> Any:
     primals = tuple(torch.tensor(x, dtype=torch.float64) for x in xs)
     tangents = tuple(torch.tensor(d, dtype=torch.float64) for d in dxs)
-    return torch.func.jvp(torch_version(fn), primals, tangents)
+    return torch.func.jvp(fn if on_tensors else torch_version(fn), primals, tangents)
+
+
+@pytest.mark.parametrize("name", WITH_TORCH)
+def test_jvp_of_n_ary_and_loss_ops_matches_torch(name: str) -> None:
+    ours, theirs, xs = WITH_TORCH[name]
+    for i in range(len(xs)):
+        dxs = tuple(1.0 if j == i else 0.25 for j in range(len(xs)))
+        value, tangent = jvp(ours, xs, dxs)
+        theirs_value, theirs_tangent = torch_jvp(theirs, xs, dxs, on_tensors=True)
+        assert same(value, theirs_value.item())
+        assert same(tangent, theirs_tangent.item(), rel=1e-11), (name, i)
 
 
 def test_the_functions_cover_every_op_of_the_table() -> None:
     used = set()
-    for fn, xs in FUNCTIONS.values():
+    for fn, xs in [*FUNCTIONS.values(), *((f, xs) for f, _, xs in WITH_TORCH.values())]:
         out = fn(*(Value(x) for x in xs))
         used |= {op.name for n in topological_order(out) if (op := op_of(n)) is not None}
     assert used == set(OPS)

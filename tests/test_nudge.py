@@ -103,3 +103,14 @@ def test_a_leaf_outside_the_graph_is_refused() -> None:
     x, w = Value(1.0), Value(2.0, label="w")
     with pytest.raises(ValueError, match=r"'w'.*not part of the graph"):
         nudge(x * x, w, 0.1)
+
+
+def test_a_nudge_reruns_n_ary_nodes_like_a_graph_built_again() -> None:
+    import autograd  # noqa: PLC0415
+
+    def build(a: float) -> tuple[Value, Value]:
+        x = Value(a)
+        return autograd.linear([x, Value(2.0)], [Value(3.0), x], autograd.sum([x, x])), x
+
+    out, x = build(0.5)
+    assert nudge(out, x, 0.25).after == build(0.75)[0].data

@@ -136,3 +136,15 @@ def test_path_sums_equal_backward_on_random_graphs(picks: list[int], start: floa
     found = paths(out, x)
     out.backward()
     assert found.total == pytest.approx(x.grad, rel=1e-12, abs=1e-300)
+
+
+def test_path_sums_through_n_ary_nodes_equal_backward() -> None:
+    import autograd  # noqa: PLC0415
+
+    a, b, c = Value(0.5, label="a"), Value(-1.5, label="b"), Value(2.0, label="c")
+    out = autograd.sum([a, b * c, a]) * autograd.linear([a, b], [c, a], b)
+    found = [paths(out, leaf) for leaf in (a, b, c)]
+    # a: twice in the sum, twice in the linear; b: in b * c, as the bias and as a weight
+    assert [f.count for f in found] == [4, 3, 2]
+    out.backward()
+    assert [f.total for f in found] == pytest.approx([a.grad, b.grad, c.grad], rel=1e-14)
