@@ -34,7 +34,7 @@ function render({ model, el }) {
     $(".fb-panel").innerHTML = views[k].panel || "";
     $(".fb-slider").max = views.length - 1;
     $(".fb-slider").value = k;
-    $(".fb-count").textContent = `${k + 1} of ${views.length}`;
+    $(".fb-count").textContent = `frame ${k + 1} of ${views.length}`;
     pathRows();
   }
 
