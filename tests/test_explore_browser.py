@@ -22,20 +22,11 @@ from typing import Any
 import pytest
 
 from autograd import Value
-from autograd.draw import Graph
 from autograd.explore import Scene, StaticExplorer
+from autograd.summary import Graph
+from tests.browser import ARGS, CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 try:
     from playwright.sync_api import Page, sync_playwright
