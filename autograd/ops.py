@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFINED",
+    "FUNCTIONS",
     "OPS",
     "MissingRuleError",
     "Op",
@@ -56,6 +57,30 @@ __all__ = [
     "tanh",
     "where",
 ]
+
+# The maths of this module: what rules and forward functions may call, so what compiled code
+# calls too (the rest of __all__ is the table and its bookkeeping).
+FUNCTIONS = (
+    "absolute",
+    "add_all",
+    "binary_cross_entropy",
+    "cos",
+    "div",
+    "exp",
+    "leaky_relu",
+    "linear",
+    "log",
+    "log1p",
+    "power",
+    "relu",
+    "sigmoid",
+    "sign",
+    "sin",
+    "softplus",
+    "sqrt",
+    "tanh",
+    "where",
+)
 
 # A float in backward(), a Value when building a graph of the gradient, a symbol when compiling.
 Num = Any

@@ -131,7 +131,7 @@ def _call(function: str, *args: Any) -> Symbol:
 
 
 # The functions the generated code calls: the op table's own float functions.
-_FUNCTIONS = {name: getattr(ops, name) for name in ops.__all__ if name[0].islower()}
+_FUNCTIONS = {name: getattr(ops, name) for name in ops.FUNCTIONS}
 
 
 class Symbol:

@@ -463,3 +463,11 @@ def test_a_long_fused_sum_compiles_as_one_call_with_eager_numbers() -> None:
     assert replay.grads == (x.grad,)
     assert replayed_w_grad == w.grad
     assert "add_all(" in step.source
+
+
+def test_symbols_know_the_maths_of_the_op_table_and_nothing_else() -> None:
+    x = replay.Symbol("x")
+    assert x.exp().code == "exp(x)"
+    for bookkeeping in ("register", "op_of", "closure_backward", "missing_backward"):
+        with pytest.raises(AttributeError):
+            getattr(x, bookkeeping)
