@@ -19,6 +19,7 @@ from autograd.backward import topological_order
 from autograd.ops import op_of
 from autograd.quiz import is_close, parse_number
 from tests.oracle import import_torch, same
+from tests.test_debug import neuron
 
 torch = import_torch()
 
@@ -43,21 +44,8 @@ TORCH: dict[str, Callable[..., Any]] = {
 
 
 def lecture_neuron() -> Value:
-    """Karpathy's neuron: o = tanh(x1*w1 + x2*w2 + b)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2w2"
-    s = x1w1 + x2w2
-    s.label = "s"
-    n = s + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    """Karpathy's neuron: o = tanh(x1*w1 + x2*w2 + b), every node labelled."""
+    return neuron()[0]
 
 
 def diamond() -> Value:
