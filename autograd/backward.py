@@ -8,13 +8,7 @@ from typing import Any, cast
 
 from autograd import modes, value
 from autograd.hooks import run_hooks
-from autograd.ops import (
-    MissingRuleError,
-    closure_backward,
-    missing_backward,
-    missing_rule_message,
-    op_of,
-)
+from autograd.ops import closure_backward, missing_backward, op_of
 from autograd.value import Value, joined_inputs, split_inputs
 
 __all__ = [
@@ -87,7 +81,7 @@ def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Va
     if value.hand_built:  # someone built nodes by hand: check rules before changing any grad
         for node in order:
             if node.grad_fn is missing_backward:
-                raise MissingRuleError(missing_rule_message(node))
+                missing_backward(node)  # the rule of a node without one raises, saying so
     return order, reset_grads(order, root, gradient)
 
 
@@ -175,7 +169,7 @@ class StandIn:
 def run_rule(node: Value, stand_in: StandIn) -> None:
     """Apply the backward rule of ``node`` to its stand-in."""
     if node.grad_fn is missing_backward:
-        raise MissingRuleError(missing_rule_message(node))
+        missing_backward(node)  # on the node itself, so that its error names the node
     if node.grad_fn is closure_backward:
         raise TypeError(
             f"node {node!r} has a micrograd-style closure (out._backward = fn): it adds into "
