@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, cast
 
 from autograd import modes, value
@@ -17,6 +18,7 @@ __all__ = [
     "contributions",
     "end_pass",
     "grad",
+    "grads_put_back",
     "hessian",
     "propagate",
     "reset_grads",
@@ -65,6 +67,33 @@ def topological_order(root: Value) -> list[Value]:
         elif y is not None and y not in seen:
             visit(y)
     return order
+
+
+@contextmanager
+def grads_put_back(root: Value, *, from_zero: bool = False) -> Iterator[list[Value]]:
+    """Run backward passes inside freely: afterwards every ``.grad`` of ``root``'s graph is back.
+
+    What looking at a backward pass needs (traces, quizzes, worksheets, ``explore``): the pass
+    runs for real inside and leaves nothing behind. ``from_zero`` starts every grad at 0, so a
+    pass inside shows its own gradients, without earlier ones accumulated in the leaves. Yields
+    the graph's nodes in topological order.
+
+    >>> x = Value(3.0)
+    >>> with grads_put_back(x * x):
+    ...     (x * x).backward()
+    >>> x.grad
+    0.0
+    """
+    order = topological_order(root)
+    earlier = [node.grad for node in order]
+    try:
+        if from_zero:
+            for node in order:
+                node.grad = 0.0
+        yield order
+    finally:
+        for node, grad in zip(order, earlier, strict=True):
+            node.grad = grad
 
 
 def begin_pass(root: Value, gradient: float) -> tuple[list[Value], list[tuple[Value, float]]]:

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from autograd import modes
 from autograd.anomaly import check_step
-from autograd.backward import begin_pass, contributions, end_pass, topological_order
+from autograd.backward import begin_pass, contributions, end_pass, grads_put_back
 from autograd.hooks import run_hooks
 from autograd.names import node_names
 from autograd.ops import Op, op_of
@@ -192,11 +192,7 @@ def trace_backward(root: Value, gradient: float = 1.0, file: TextIO | None = Non
     2     b     leaf  2
     """
     _check_root(root, "trace_backward")
-    earlier = [(node, node.grad) for node in topological_order(root)]
-    try:
+    with grads_put_back(root):
         steps = list(_steps(root, gradient))
-    finally:
-        for node, grad in earlier:
-            node.grad = grad
     print(format_trace(steps), file=file or sys.stdout)
     return steps

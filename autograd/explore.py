@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
-from autograd.backward import backward, topological_order
+from autograd.backward import backward, grads_put_back, topological_order
 from autograd.draw import Moment, colour, grad_scale, number, picture
 from autograd.forward import tangent_steps
 from autograd.frames import backward_moments
@@ -83,8 +83,9 @@ class Scene:
                 raise ValueError(f"explore: {what} must be a positive whole number, got {limit!r}")
         graph = Graph.of(output, None)
         ids = {node: f"n{i}" for i, node in enumerate(graph.nodes)}
-        by_id = node_names(topological_order(output))  # labels, the caller's variables, v3
-        names = {n: by_id[id(n)] for n in topological_order(output)}
+        order = topological_order(output)
+        by_id = node_names(order)  # labels, the caller's variables, v3
+        names = {n: by_id[id(n)] for n in order}
         moments, grads = _backward_moments(output, max_steps, by_id)
         final = Moment(grads, scale=moments[-1].scale if moments else None, names=by_id)
         svg = picture(output, final, max_nodes=max_nodes).pipe(format="svg").decode("utf-8")
@@ -344,11 +345,8 @@ def _backward_moments(
     output: Value, max_steps: int, names: Mapping[int, str]
 ) -> tuple[list[Moment], dict[Value, float]]:
     """The moments of one backward pass (up to ``max_steps``) and its grads; every grad put back."""
-    order = topological_order(output)
-    saved = [n.grad for n in order]
-    try:
-        for node in order:  # leaves accumulate: start from 0 to see one pass on its own
-            node.grad = 0.0
+    # leaves accumulate: start from 0 to see one pass on its own
+    with grads_put_back(output, from_zero=True) as order:
         backward(output)
         grads = {n: n.grad for n in order}
         steps = backward_moments(output, names=names)
@@ -356,9 +354,6 @@ def _backward_moments(
         # A long pass is shown in part: close it here (its end_pass runs now, not at some later
         # garbage collection, after the grads are put back).
         cast(Generator[Moment, None, None], steps).close()
-    finally:
-        for node, g in zip(order, saved, strict=True):
-            node.grad = g
     graph = Graph.of(output, None)
     scale = grad_scale(graph, graph.nodes, grads)  # one scale for all steps, the final one
     return [replace(m, scale=scale) for m in moments], grads

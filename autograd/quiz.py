@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TextIO
 
-from autograd.backward import topological_order
+from autograd.backward import grads_put_back
 from autograd.debug import Edge, Step, backward_steps
 from autograd.draw import number
 from autograd.value import Value
@@ -56,25 +56,18 @@ class FreshPass:
                 f"got {type(root).__name__}: {root!r}"
             )
         self.root, self.gradient = root, gradient
-        self.order = topological_order(root)
-        self.earlier = [node.grad for node in self.order]
+        self._kept = grads_put_back(root, from_zero=True)
 
     def __enter__(self) -> list[Step]:
-        for node in self.order:
-            node.grad = 0.0
+        self._kept.__enter__()
         try:
             return list(backward_steps(self.root, self.gradient))
         except BaseException:
-            self.restore()
+            self._kept.__exit__(None, None, None)
             raise
 
     def __exit__(self, *exc_info: object) -> None:
-        self.restore()
-
-    def restore(self) -> None:
-        """Give every node of the graph its earlier gradient back."""
-        for node, grad in zip(self.order, self.earlier, strict=True):
-            node.grad = grad
+        self._kept.__exit__(None, None, None)
 
 
 @dataclass(frozen=True)
