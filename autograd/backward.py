@@ -40,7 +40,8 @@ def topological_order(root: Value) -> list[Value]:
     seen: set[Value] = set()
     stack: list[Value | None] = [root]  # nodes to visit; None: the latest `waiting` is done
     waiting: list[Value] = []  # nodes whose inputs are being ordered, the innermost last
-    visit, pop, mark, done = stack.append, stack.pop, seen.add, order.append
+    visit, visit_all, pop = stack.append, stack.extend, stack.pop
+    mark, done = seen.add, order.append
     while stack:
         node = pop()
         if node is None:  # every input of the innermost waiting node is in `order`
@@ -60,10 +61,8 @@ def topological_order(root: Value) -> list[Value]:
         if x not in seen:
             visit(x)
         y = node._y
-        if type(y) is tuple:
-            for v in y:
-                if v not in seen:
-                    visit(v)
+        if type(y) is tuple:  # n-ary: a fused node's inputs, the weights met many times over
+            visit_all([v for v in y if v not in seen])
         elif y is not None and y not in seen:
             visit(y)
     return order

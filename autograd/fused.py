@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import numbers
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import ops
 from autograd.value import Value, _constant, _record, split_inputs
 
-__all__ = ["linear", "sum"]
+__all__ = ["linear", "linear_layer", "sum"]
 
 Operand = Value | float
 _data = operator.attrgetter("data")
+# Value.data's slot: reads .data from a Value (or subclass) and raises TypeError for anything else
+_value_data: Callable[[Value], float] = vars(Value)["data"].__get__
 
 
 def _operand(x: object, what: str) -> Value:
@@ -77,8 +79,44 @@ def linear(ws: Sequence[Operand], xs: Sequence[Operand], b: Operand = 0.0) -> Va
     pairs[1::2] = xs
     if set(map(type, pairs)) != {Value}:
         pairs = [_operand(v, f"linear: {_role(k)}") for k, v in enumerate(pairs)]
-    data = ops.linear(bias.data, *map(_data, pairs))
+    data = ops.weighted_sum(bias.data, map(_data, pairs[0::2]), map(_data, pairs[1::2]))
     return _record(data, bias, tuple(pairs), ops.linear_backward)  # _x = b, _y = the pairs
+
+
+def linear_layer(
+    weights: Sequence[Sequence[Value]], biases: Sequence[Value], xs: Sequence[Value]
+) -> list[Value]:
+    """``[linear(ws, xs, b) for ws, b in zip(weights, biases)]``: a layer of neurons, one node
+    each, reading the shared inputs ``xs`` once instead of once per neuron.
+
+    The weights, biases and inputs must be Values here (a layer's parameters and the Values
+    of its inputs); anything else takes the checked way, ``linear``, with its errors.
+
+    >>> xs = [Value(1.0), Value(2.0)]
+    >>> rows, biases = [[Value(3.0), Value(4.0)], [Value(-1.0), Value(0.5)]], [Value(0.5)] * 2
+    >>> [out.data for out in linear_layer(rows, biases, xs)]
+    [11.5, 0.5]
+    """
+    if len(weights) != len(biases):
+        raise ValueError(f"linear_layer: {len(weights)} rows of weights but {len(biases)} biases")
+    n = len(xs)
+    if n == 0 or set(map(type, xs)) != {Value}:
+        return [linear(ws, xs, b) for ws, b in zip(weights, biases, strict=True)]
+    x_data = list(map(_data, xs))
+    pairs: list[Any] = [None] * (2 * n)  # w0, x0, w1, x1, ...: the inputs stay, weights change
+    pairs[1::2] = xs
+    outs = []
+    for ws, b in zip(weights, biases, strict=True):
+        if len(ws) != n:
+            raise ValueError(f"linear: {len(ws)} weights but {n} inputs; give one weight each")
+        pairs[0::2] = ws
+        try:  # reading the weights through Value's own slot checks that each is a Value
+            data = ops.weighted_sum(_value_data(b), map(_value_data, ws), x_data)
+        except TypeError:  # a number or another type: the checked way converts or refuses it
+            outs.append(linear(ws, xs, b))
+            continue
+        outs.append(_record(data, b, tuple(pairs), ops.linear_backward))
+    return outs
 
 
 def _role(k: int) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from autograd import modes
-from autograd.fused import linear
+from autograd.fused import linear, linear_layer
 from autograd.modes import named_scope
 from autograd.value import Value
 from nn.init import LEAKY_RELU_SLOPE, Initializer, resolve
@@ -363,11 +363,24 @@ class Layer(Module):
     def outputs(self, x: Input, graph: str | None = None) -> list[Value]:
         """The neurons' outputs as a list, whatever the width."""
         graph = self.graph if graph is None else _check_graph(graph)
+        neurons = self.neurons
         if graph == "fused":
-            x = _as_values(x)
+            values = _as_values(x)
+            if not _scopes_on() and all(type(n) is Neuron for n in neurons):
+                return self._fused_outputs(values)
+            x = values
         if _scopes_on():
             return self._scoped_outputs(x, graph)
-        return [n.forward(x, graph) for n in self.neurons]
+        return [n.forward(x, graph) for n in neurons]
+
+    def _fused_outputs(self, x: list[Value]) -> list[Value]:
+        # The neurons' sums in one go, the inputs read once (a Neuron subclass keeps its forward)
+        neurons = self.neurons
+        first = neurons[0]
+        if len(x) != len(first.w):
+            raise ValueError(f"{first!r} takes {len(first.w)} inputs, got {len(x)}")
+        sums = linear_layer([n.w for n in neurons], [n.b for n in neurons], x)
+        return [a if n._fn is None else n._fn(a) for n, a in zip(neurons, sums, strict=True)]
 
     def _scoped_outputs(self, x: Input, graph: str) -> list[Value]:
         out = []

@@ -345,3 +345,55 @@ def test_linear_refuses_mismatched_lengths_and_bad_items() -> None:
         TypeError, match="linear: input 0 must be a Value or a number, got NoneType"
     ):
         autograd.linear([Value(1.0)], [None])  # type: ignore[list-item]
+
+
+def test_linear_layer_is_linear_per_neuron_to_the_bit() -> None:
+    rng = random.Random(7)
+    xs = [Value(rng.uniform(-3, 3)) for _ in range(5)]
+    rows = [[Value(rng.uniform(-1, 1)) for _ in xs] for _ in range(4)]
+    biases = [Value(rng.uniform(-1, 1)) for _ in rows]
+    layer = autograd.fused.linear_layer(rows, biases, xs)
+    one_by_one = [autograd.linear(ws, xs, b) for ws, b in zip(rows, biases, strict=True)]
+    assert [o.data for o in layer] == [o.data for o in one_by_one]
+    assert [o._prev for o in layer] == [o._prev for o in one_by_one]
+    # the oracle: micrograd's chain of + and * on the same numbers, node by node
+    for ws, b, out in zip(rows, biases, layer, strict=True):
+        chain = sum(
+            (
+                micrograd.engine.Value(w.data) * micrograd.engine.Value(x.data)
+                for w, x in zip(ws, xs, strict=True)
+            ),
+            micrograd.engine.Value(b.data),
+        )
+        assert out.data == chain.data
+
+
+def test_linear_layer_takes_the_checked_way_for_numbers_and_refuses_the_rest() -> None:
+    xs = [Value(2.0), Value(3.0)]
+    (out,) = autograd.fused.linear_layer([[0.5, Value(-1.0)]], [Value(1.0)], xs)  # type: ignore[list-item]
+    assert out.data == 1.0 + 0.5 * 2.0 + -1.0 * 3.0
+    assert out._prev[1].data == 0.5  # the number became a constant leaf
+    assert out._prev[1].is_leaf
+    with pytest.raises(TypeError, match="linear: weight 1 must be a Value or a number, got str"):
+        autograd.fused.linear_layer([[Value(1.0), "w"]], [Value(0.0)], xs)  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="1 weights but 2 inputs"):
+        autograd.fused.linear_layer([[Value(1.0)]], [Value(0.0)], xs)
+    with pytest.raises(ValueError, match="2 rows of weights but 1 biases"):
+        autograd.fused.linear_layer([[Value(1.0)] * 2] * 2, [Value(0.0)], xs)
+
+
+def test_a_fused_layer_keeps_the_forward_of_a_neuron_subclass() -> None:
+    class Doubled(nn.Neuron):
+        def forward(self, x: Any, graph: str | None = None) -> Value:
+            return super().forward(x, graph) * 2
+
+    layer = nn.Layer(2, 3, seed=0, graph="fused")
+    plain = [o.data for o in layer.outputs([1.0, -2.0])]
+    layer.neurons[1].__class__ = Doubled
+    doubled = [o.data for o in layer.outputs([1.0, -2.0])]
+    assert doubled == [plain[0], plain[1] * 2, plain[2]]
+
+
+def test_a_fused_layer_refuses_the_wrong_number_of_inputs() -> None:
+    with pytest.raises(ValueError, match=r"ReLUNeuron\(2\) takes 2 inputs, got 3"):
+        nn.Layer(2, 3, seed=0, graph="fused")([1.0, 2.0, 3.0])
