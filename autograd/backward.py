@@ -41,7 +41,7 @@ def topological_order(root: Value) -> list[Value]:
     stack: list[Value | None] = [root]  # nodes to visit; None: the latest `waiting` is done
     waiting: list[Value] = []  # nodes whose inputs are being ordered, the innermost last
     visit, visit_all, pop = stack.append, stack.extend, stack.pop
-    mark, done = seen.add, order.append
+    mark, done, all_seen = seen.add, order.append, seen.issuperset
     while stack:
         node = pop()
         if node is None:  # every input of the innermost waiting node is in `order`
@@ -62,7 +62,8 @@ def topological_order(root: Value) -> list[Value]:
             visit(x)
         y = node._y
         if type(y) is tuple:  # n-ary: a fused node's inputs, the weights met many times over
-            visit_all([v for v in y if v not in seen])
+            if not all_seen(y):  # mostly they are all placed already: one test in C
+                visit_all([v for v in y if v not in seen])
         elif y is not None and y not in seen:
             visit(y)
     return order

@@ -128,6 +128,8 @@ def _check_graph(graph: str) -> str:
 
 def _as_values(x: Input) -> list[Value]:
     # For fused neurons: numbers become leaves once per layer, shared by all its neurons.
+    if set(map(type, x)) == {Value}:  # a hidden layer's inputs: the last layer's outputs
+        return list(x)  # type: ignore[arg-type]  # all Values: the set says so
     return [xi if isinstance(xi, Value) else Value(xi) for xi in x]
 
 
@@ -380,7 +382,8 @@ class Layer(Module):
         if len(x) != len(first.w):
             raise ValueError(f"{first!r} takes {len(first.w)} inputs, got {len(x)}")
         sums = linear_layer([n.w for n in neurons], [n.b for n in neurons], x)
-        return [a if n._fn is None else n._fn(a) for n, a in zip(neurons, sums, strict=True)]
+        fns = [n._fn for n in neurons]
+        return [a if fn is None else fn(a) for fn, a in zip(fns, sums, strict=True)]
 
     def _scoped_outputs(self, x: Input, graph: str) -> list[Value]:
         out = []
