@@ -64,6 +64,13 @@ W1_VARIANTS = (
     Variant(
         "ours: autograd.compile, the step recorded once and replayed", "ours-compiled", "on", 2, 20
     ),
+    Variant(
+        "ours: autograd.compile of the fused step, recorded once and replayed",
+        "ours-fused-compiled",
+        "on",
+        2,
+        20,
+    ),
     Variant("hand-written floats (the floor)", "floor", "on", 2, 20),
 )
 
@@ -116,7 +123,14 @@ def run_w1_checks(settings: Settings) -> dict[str, dict[str, Any]]:
     """Each engine's loss and gradients against the hand-written floor, on the same weights."""
     return {
         e: run_worker({"task": "w1check", "engine": e, "points": settings.points})
-        for e in ("micrograd", "ours", "ours-fused", "ours-engine", "ours-compiled")
+        for e in (
+            "micrograd",
+            "ours",
+            "ours-fused",
+            "ours-engine",
+            "ours-compiled",
+            "ours-fused-compiled",
+        )
     }
 
 
@@ -141,10 +155,11 @@ def run_fit(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     ``benchmarks`` is this one, so the very same timing code runs on both.
     """
     epochs = 2 if settings.quick else settings.fit_epochs
-    spec = {"task": "fit", "epochs": epochs}
-    results: dict[str, list[dict[str, Any]]] = {"after": [], "before": []}
+    eager = {"task": "fit", "epochs": epochs, "compiled": False}
+    specs = {"after": eager, "after, compiled=True": {**eager, "compiled": True}, "before": eager}
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
     with tempfile.TemporaryDirectory(prefix="baseline-") as mixed:
-        roots = {"after": ROOT}
+        roots = {"after": ROOT, "after, compiled=True": ROOT}
         if settings.baseline is not None:
             for package, source in (
                 ("autograd", settings.baseline),
@@ -156,7 +171,7 @@ def run_fit(settings: Settings) -> dict[str, list[dict[str, Any]]]:
         names = list(roots)
         for r in range(1 if settings.quick else 3):
             for name in names if r % 2 == 0 else names[::-1]:
-                results[name].append(run_worker(spec, roots[name]))
+                results[name].append(run_worker(specs[name], roots[name]))
             _say(settings, f"fit round {r + 1} done")
     return results
 

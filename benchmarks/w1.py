@@ -86,7 +86,7 @@ class CompiledW1:
             raise EngineUnavailableError("autograd.compile is not there yet") from None
         self.model = engine.make_model(default_weights())
         started = time.process_time()
-        self.replay = record(lambda: loss(self.model, engine.value_type, xs, ys))
+        self.replay = record(lambda: loss(self.model, engine.value_type, xs, ys, engine.total))
         self.record_seconds = time.process_time() - started
 
     def step(self, k: int) -> float:

@@ -90,9 +90,12 @@ def test_the_suite_runs_and_renders_a_table(tmp_path: Path) -> None:
     assert not [r for r in runs if "error" in r]  # missing engines say "unavailable" instead
     assert [r for r in w1["hand-written floats (the floor)"] if "per_step" in r]
     assert fit["before"][0]["loss"] == fit["after"][0]["loss"]
+    assert fit["after, compiled=True"][0]["loss"] == fit["after"][0]["loss"]
     page = render(TINY, w1=w1, checks=checks, phases=phases, w2=w2, w3=w3, fit=fit)
     assert "| target | measured | met |" in page
     assert "fit, micrograd's demo for 100 epochs" in page
+    assert "recording the fused W1 step" in page
+    assert "fit(compiled=True), recording included" in page
 
 
 def test_the_fused_w1_graph_takes_a_fraction_of_the_bytes() -> None:
@@ -101,7 +104,8 @@ def test_the_fused_w1_graph_takes_a_fraction_of_the_bytes() -> None:
     assert fused["bytes"] < ops["bytes"] / 3
 
 
-def test_compiled_replay_agrees_with_the_floor() -> None:
-    result = check_against_floor(engine_or_skip("ours"), points=8, compiled=True)
+@pytest.mark.parametrize("engine", ["ours", "ours-fused"])
+def test_compiled_replay_agrees_with_the_floor(engine: str) -> None:
+    result = check_against_floor(engine_or_skip(engine), points=8, compiled=True)
     assert result["grad_max_rel_diff"] < 1e-12
     assert result["loss_rel_diff"] < 1e-12
