@@ -26,12 +26,14 @@ import numbers
 import operator
 import re
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from autograd import modes, ops
 from autograd.anomaly import user_site
 from autograd.backward import StandIn, run_rule, topological_order
+from autograd.templates import Repeat, find_repeats
 from autograd.value import Value, joined_inputs
 
 __all__ = [
@@ -372,6 +374,17 @@ def _guard_text(guard: _Guard) -> str:
     )
 
 
+class _Loop:
+    """A repeat being written: its number, and what its forward loop saves per instance."""
+
+    def __init__(self, number: int, repeat: Repeat) -> None:
+        self.number = number
+        self.repeat = repeat
+        self.saved = f"saved{number}"  # the list of each instance's saved values
+        self.exported: list[int] = []  # offsets in the template of the values read outside
+        self.append_line = -1  # where the forward loop saves them (written with the backward)
+
+
 class _Writer:
     """Writes ``replay(inputs, leaves) -> Replay`` for the graph of ``out``, section by section."""
 
@@ -384,12 +397,18 @@ class _Writer:
         roots = [self.out, *self.extras, *(g.x for g in recorder.guards), *guard_values]
         self.order = _order(roots)
         self.slot = {node: i for i, node in enumerate(self.order)}
+        self.position = {x: k for k, x in enumerate(self.inputs)}
         self.value: dict[Value, Symbol] = {}  # node -> its variable, or a constant's literal
         self.leaves: list[Value] = []  # parameters: read at each call, grads written back
         self.wanted: set[Value] = set()  # nodes whose gradient someone reads
         self.grad: dict[Value, Symbol] = {}  # node -> its gradient so far
         self.functions: dict[Callable[..., Any], str] = {}  # users' functions the code calls
         self.lines: list[str] = []
+        comparisons = [(g.x, g.op, g.y, g.result) for g in recorder.guards]
+        repeats = find_repeats(self.order, self.slot, recorder.made_ids, comparisons)
+        self.loops = [_Loop(k, repeat) for k, repeat in enumerate(repeats)]
+        self.tables: list[list[tuple[float, ...]]] = []  # CONSTANTS: each loop's, per instance
+        self.looped_guards: set[int] = set()  # comparisons checked inside a loop
 
     def code(self, name: str) -> _Code:
         """The replay's statements, in as many functions as CPython compiles in bounded memory."""
@@ -402,71 +421,250 @@ class _Writer:
     def forward(self) -> None:
         """A line per op, computing its value from its inputs' (the op's forward on symbols)."""
         self.lines.append("    # forward")
-        position = {x: k for k, x in enumerate(self.inputs)}
-        for node in self.order:
-            i = self.slot[node]
-            if node._meta is not None and node._meta.hooks:
-                raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
-            op = ops.op_of(node)
-            if op is not None and op.kind == "closure":
-                raise CompileError(
-                    f"{_name(node, i)} was built by hand (Value(data, children, op)): compile "
-                    "knows no forward maths for it; make the op with "
-                    "autograd.define_op(name, forward, backward) to compile it"
-                )
-            if op is not None:
-                inputs = [self.value[p] for p in node._prev]
-                if op.kind == "defined":  # the user's float function, called as the eager op does
-                    forward = self._function(op.forward, f"{op.name}_forward")
-                    call = f"float({forward}({', '.join(map(_code, inputs))}))"
-                elif op.inputs is None:  # n-ary (sum, linear): one call of the op's function
-                    # Traced, a sum of n terms would nest n parentheses, past what Python parses.
-                    call = _code(_call(op.forward.__name__, *inputs))
-                else:  # our ops' forward run on symbols: it writes its own maths
-                    call = _code(op.forward(*inputs))
-                self._assign(node, f"v{i}", call, _comment(node, op.name))
-                if any(p in self.wanted for p in node._prev[: op.inputs]):
-                    self.wanted.add(node)
-            elif node in position:
-                self._assign(node, f"v{i}", f"inputs[{position[node]}]", _comment(node, "input"))
+        loops = {loop.repeat.first: loop for loop in self.loops}
+        i = 0
+        while i < len(self.order):
+            if i in loops:
+                self._forward_loop(loops[i])
+                i = loops[i].repeat.last + 1
+            else:
+                self._forward_node(self.order[i], i)
+                i += 1
+
+    def _forward_node(self, node: Value, i: int) -> None:
+        if node._meta is not None and node._meta.hooks:
+            raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
+        op = ops.op_of(node)
+        if op is not None and op.kind == "closure":
+            raise CompileError(
+                f"{_name(node, i)} was built by hand (Value(data, children, op)): compile "
+                "knows no forward maths for it; make the op with "
+                "autograd.define_op(name, forward, backward) to compile it"
+            )
+        if op is not None:
+            inputs = [self.value[p] for p in node._prev]
+            if op.kind == "defined":  # the user's float function, called as the eager op does
+                forward = self._function(op.forward, f"{op.name}_forward")
+                call = f"float({forward}({', '.join(map(_code, inputs))}))"
+            elif op.inputs is None:  # n-ary (sum, linear): one call of the op's function
+                # Traced, a sum of n terms would nest n parentheses, past what Python parses.
+                call = _code(_call(op.forward.__name__, *inputs))
+            else:  # our ops' forward run on symbols: it writes its own maths
+                call = _code(op.forward(*inputs))
+            self._assign(node, f"v{i}", call, _comment(node, op.name))
+            if any(p in self.wanted for p in node._prev[: op.inputs]):
                 self.wanted.add(node)
-            elif id(node) in self.recorder.made_without_grad:
-                raise CompileError(
-                    f"fn made {_name(node, i)} = {node.data!r} inside no_grad(): it has no graph, "
-                    "so a replay would repeat that number as a constant. Compute it with "
-                    "gradients on inside fn."
-                )
-            elif id(node) in self.recorder.made_ids:  # made by fn: a constant
-                self.value[node] = Symbol.constant(node.data)
-            else:  # existed before fn ran: a parameter
-                where = f"leaves[{len(self.leaves)}].data"
-                self._assign(node, f"v{i}", where, _comment(node, "parameter"))
-                self.leaves.append(node)
-                self.wanted.add(node)
+        elif node in self.position:
+            self._assign(node, f"v{i}", f"inputs[{self.position[node]}]", _comment(node, "input"))
+            self.wanted.add(node)
+        elif id(node) in self.recorder.made_without_grad:
+            raise CompileError(
+                f"fn made {_name(node, i)} = {node.data!r} inside no_grad(): it has no graph, "
+                "so a replay would repeat that number as a constant. Compute it with "
+                "gradients on inside fn."
+            )
+        elif id(node) in self.recorder.made_ids:  # made by fn: a constant
+            self.value[node] = Symbol.constant(node.data)
+        else:  # existed before fn ran: a parameter
+            where = f"leaves[{len(self.leaves)}].data"
+            self._assign(node, f"v{i}", where, _comment(node, "parameter"))
+            self.leaves.append(node)
+            self.wanted.add(node)
 
     def _assign(self, node: Value, variable: str, code: str, comment: str) -> None:
         self.value[node] = Symbol(variable)
         self.lines.append(f"    {variable} = {code}  # {comment}")
 
+    def _forward_loop(self, loop: _Loop) -> None:
+        """A repeat's forward: its leaves read first, then the template's lines in a loop."""
+        repeat = loop.repeat
+        for i in range(repeat.first, repeat.last + 1):
+            node = self.order[i]
+            if node.grad_fn is None:  # a parameter, an input or a constant: the same each time
+                self._forward_node(node, i)
+            elif node._meta is not None and node._meta.hooks:  # the template's code runs none
+                raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
+        template = repeat.blocks[0]
+        guards = [self.recorder.guards[k] for k in repeat.comparisons[0]]
+        self.looped_guards.update(k for ks in repeat.comparisons for k in ks)
+        columns = self._columns(repeat) + [f"guard{j}" for j in range(len(guards))]
+        rows = zip(repeat.numbers, repeat.comparisons, strict=True)
+        self.tables.append([(*numbers, *ks) for numbers, ks in rows])
+        count = len(repeat.blocks)
+        loop_over = f"CONSTANTS[{loop.number}]" if columns else f"range({count})"
+        constants = f"; per instance, {', '.join(columns)} from {loop_over}" if columns else ""
+        self.lines += [
+            f"    # {count} instances of {self._describe(template)}: each its own sub-graph",
+            f"    # of {len(template)} nodes, alike but for constants; their code is written once{constants}",
+            f"    {loop.saved} = []  # per instance, the values read after its forward",
+            f"    for {_tuple(columns) if columns else '_'} in {loop_over}:",
+        ]
+        with self._template_constants(repeat), self._captured() as body:
+            for node in template:
+                self._forward_node(node, self.slot[node])
+            for j, guard in enumerate(guards):
+                self._guard(guard, f"guard{j}")
+        self.lines += [f"    {line}" for line in body]
+        loop.append_line = len(self.lines)
+        self.lines.append("")  # the saved values: known once the backward loop is written
+        extras = set(self.extras)
+        exported = [
+            j for j in range(len(template) - 1) if any(b[j] in extras for b in repeat.blocks)
+        ]
+        loop.exported = [*exported, len(template) - 1]  # the root: its consumers are outside
+        for e, j in enumerate(loop.exported):
+            names = [f"v{self.slot[block[j]]}" for block in repeat.blocks]
+            self.lines.append(f"    {', '.join(names)} = [values[{e}] for values in {loop.saved}]")
+            for block in repeat.blocks:
+                self.value[block[j]] = Symbol(f"v{self.slot[block[j]]}")
+                if template[j] in self.wanted:
+                    self.wanted.add(block[j])
+
+    def _columns(self, repeat: Repeat) -> list[str]:
+        """The names of the constants that differ among a repeat's instances."""
+        return [f"c{self.slot[c]}" for c in repeat.varying]
+
+    @contextmanager
+    def _template_constants(self, repeat: Repeat) -> Iterator[None]:
+        """Inside a loop the template's constants that differ are names, not literals."""
+        earlier = {c: self.value[c] for c in repeat.varying}
+        for q, (c, name) in enumerate(zip(repeat.varying, self._columns(repeat), strict=True)):
+            safe = all(_never_negative_zero(row[q]) for row in repeat.numbers)
+            self.value[c] = Symbol(name, never_negative_zero=safe)
+        try:
+            yield
+        finally:
+            self.value.update(earlier)
+
+    @contextmanager
+    def _captured(self) -> Iterator[list[str]]:
+        """The lines written inside, kept apart (a loop's body, written after its header)."""
+        outer, self.lines = self.lines, []
+        try:
+            yield self.lines
+        finally:
+            self.lines = outer
+
+    def _describe(self, template: list[Value]) -> str:
+        root = template[-1]
+        op = ops.op_of(root)
+        assert op is not None
+        return f"{_name(root, self.slot[root])} = {op.name}(...)"
+
     def guards(self) -> None:
         """A test per comparison fn made: the graph holds only while each comes out the same."""
-        if self.recorder.guards:
+        guards = [(k, g) for k, g in enumerate(self.recorder.guards) if k not in self.looped_guards]
+        if guards:
             self.lines.append("    # guards: comparisons fn made while it was recorded")
-        for k, guard in enumerate(self.recorder.guards):
-            other = self.value[guard.y] if isinstance(guard.y, Value) else guard.y
-            test = f"({self.value[guard.x].code} {guard.op} {_code(other)})"
-            self.lines.append(f"    if {'not ' if guard.result else ''}{test}:")
-            self.lines.append(f"        raise GraphChangedError(GUARDS[{k}])")
+        for k, guard in guards:
+            self._guard(guard, str(k))
+
+    def _guard(self, guard: _Guard, index: str) -> None:
+        other = self.value[guard.y] if isinstance(guard.y, Value) else guard.y
+        test = f"({self.value[guard.x].code} {guard.op} {_code(other)})"
+        self.lines.append(f"    if {'not ' if guard.result else ''}{test}:")
+        self.lines.append(f"        raise GraphChangedError(GUARDS[{index}])")
 
     def backward(self) -> None:
         """The chain rule node by node from the output: each op's rule run on symbols."""
         self.lines.append("    # backward: the chain rule, node by node from the output")
         self.grad[self.out] = Symbol.constant(1.0)
-        for node in reversed(self.order):
+        loops = {loop.repeat.last: loop for loop in self.loops}
+        i = len(self.order) - 1
+        while i >= 0:
+            if i in loops:
+                self._backward_loop(loops[i])
+                i = loops[i].repeat.first - 1
+                continue
+            node = self.order[i]
             if node.grad_fn is not None and node in self.wanted and node in self.grad:
                 self._rule(node)
+            i -= 1
 
-    def _rule(self, node: Value) -> None:
+    def _backward_loop(self, loop: _Loop) -> None:
+        """A repeat's backward: the template's rules in a loop, the last instance first."""
+        repeat = loop.repeat
+        template = repeat.blocks[0]
+        names = [f"v{self.slot[template[j]]}" for j in loop.exported]
+        # Every instance's root has a gradient, or none has, unless only some are used by the
+        # output (others by extras alone): then the loop runs for those, as backward() does.
+        reached = [
+            k for k in reversed(range(len(repeat.blocks))) if repeat.blocks[k][-1] in self.grad
+        ]
+        if template[-1] in self.wanted and reached:
+            names += [name for name in self._backward_body(loop, reached) if name not in names]
+            for e, j in enumerate(loop.exported):  # the loop's variables now hold another's
+                self.value[template[j]] = Symbol(f"{loop.saved}[0][{e}]")
+        self.lines[loop.append_line] = f"        {loop.saved}.append({_tuple(names)})"
+
+    def _backward_body(self, loop: _Loop, reached: list[int]) -> list[str]:
+        """Writes the backward loop; returns the template's values it reads, in order."""
+        repeat = loop.repeat
+        template = repeat.blocks[0]
+        root = template[-1]
+        grads = [self.grad[repeat.blocks[k][-1]] for k in reached]
+        root_grad = f"g{self.slot[root]}"
+        per_instance = any(g.code != grads[0].code for g in grads)
+        if per_instance:
+            safe = all(g.never_negative_zero for g in grads)
+            self.grad[root] = Symbol(root_grad, never_negative_zero=safe)
+        else:
+            self.grad[root] = grads[0]
+        # The shared leaves' gradients are summed over the loop in variables: as in the
+        # unrolled code, each starts where it was (0.0 if nothing flowed in yet) and adds.
+        shared = {
+            p: self.grad.get(p)
+            for node in template
+            for p in node._prev
+            if p.grad_fn is None and p in self.wanted
+        }
+        for leaf in shared:
+            self.grad[leaf] = Symbol(f"g{self.slot[leaf]}", never_negative_zero=True)
+        touched: set[Value] = set()
+        with self._template_constants(repeat), self._captured() as body:
+            for node in reversed(template):
+                if node.grad_fn is not None and node in self.wanted and node in self.grad:
+                    touched.update(self._rule(node))
+        starts = []
+        for leaf, earlier in shared.items():
+            if leaf not in touched:  # no rule of the template adds into it: as it was
+                if earlier is None:
+                    del self.grad[leaf]
+                else:
+                    self.grad[leaf] = earlier
+            elif earlier is None or earlier.code != f"g{self.slot[leaf]}":
+                start_code = "0.0" if earlier is None else earlier.code
+                starts.append(f"    g{self.slot[leaf]} = {start_code}")
+        read = set(_READ.findall(_COMMENT.sub("", "\n".join(body))))
+        saved = [name for node in template if (name := f"v{self.slot[node]}") in read]
+        exported = [f"v{self.slot[template[j]]}" for j in loop.exported]
+        targets = [_tuple([*exported, *(n for n in saved if n not in exported)])]
+        everyone = reached == list(reversed(range(len(repeat.blocks))))
+        which = _tuple(map(str, reached))
+        sources = [f"reversed({loop.saved})" if everyone else f"({loop.saved}[k] for k in {which})"]
+        columns = self._columns(repeat) + [f"guard{j}" for j in range(len(repeat.comparisons[0]))]
+        if any(c in read for c in columns):
+            table = f"CONSTANTS[{loop.number}]"
+            targets.append(_tuple(columns))
+            sources.append(f"reversed({table})" if everyone else f"({table}[k] for k in {which})")
+        if per_instance:
+            targets.append(root_grad)
+            sources.append(_tuple(g.code for g in grads))
+        loop_over = sources[0] if len(sources) == 1 else f"zip({', '.join(sources)})"
+        count = len(reached)
+        self.lines += [
+            f"    # backward of the {count} instances of {self._describe(template)}, the last first",
+            *[
+                f"{line}  # the gradients the instances add into" if k == 0 else line
+                for k, line in enumerate(starts)
+            ],
+            f"    for {', '.join(targets)} in {loop_over}:",
+            *[f"    {line}" for line in body],
+        ]
+        return [*exported, *saved]
+
+    def _rule(self, node: Value) -> list[Value]:
+        """Writes ``node``'s rule run on symbols; returns the inputs it gave a gradient."""
         stand_ins: dict[Value, StandIn] = {}
         for p in node._prev:
             if p not in stand_ins:
@@ -483,9 +681,8 @@ class _Writer:
         else:
             run_rule(node, out)  # our rules run on symbols: they write the chain rule out
         comment = f"  # {op.backward.__name__}: {_name(node, self.slot[node])}"
-        for p in dict.fromkeys(node._prev[: op.inputs]):
-            if p not in self.wanted:
-                continue
+        given = [p for p in dict.fromkeys(node._prev[: op.inputs]) if p in self.wanted]
+        for p in given:
             new = stand_ins[p].grad
             if new.known is not None or new.code.isidentifier():
                 self.grad[p] = new  # a number, or another gradient passed on: no line needed
@@ -493,6 +690,7 @@ class _Writer:
                 self.grad[p] = Symbol(f"g{self.slot[p]}", never_negative_zero=True)
                 self.lines.append(f"    g{self.slot[p]} = {new.code}{comment}")
                 comment = ""
+        return given
 
     def _call_backward(self, node: Value, op: ops.Op, out: StandIn) -> None:
         """A user's op: a line calling their backward, then each input's grad += its part."""
@@ -533,8 +731,10 @@ class _Writer:
 
 PARTS = 16
 PART_LINES = (2000, 10_000)
-_VARIABLE = re.compile(r"\b[vg]\d+\b")
-_ASSIGNED = re.compile(r"    ([vg]\d+) = ")
+_VARIABLE = re.compile(r"\b(?:[vg]\d+|saved\d+)\b")
+# assigned at any depth: a loop's body adds into the gradients that later parts read
+_ASSIGNED = re.compile(r" +((?:[vg]\d+|saved\d+)(?:, (?:[vg]\d+|saved\d+))*) = ")
+_READ = re.compile(r"\b[vc]\d+\b")  # a value or a constant that a loop's body reads
 _COMMENT = re.compile(r"  #.*")
 
 
@@ -554,7 +754,10 @@ def _functions(body: list[str], description: str) -> _Code:
     pieces = _pieces(body, size)
     # the names each piece's code reads or writes (comments name nodes too: v6 ... left out)
     used = [set(_VARIABLE.findall(_COMMENT.sub("", "\n".join(piece)))) for piece in pieces]
-    assigned = [{m.group(1) for line in piece if (m := _ASSIGNED.match(line))} for piece in pieces]
+    assigned = [
+        {name for line in piece if (m := _ASSIGNED.match(line)) for name in m.group(1).split(", ")}
+        for piece in pieces
+    ]
     last_part = {name: k for k, names in enumerate(used) for name in names}
     slot: dict[str, int] = {}
     earlier: set[str] = set()
@@ -646,10 +849,11 @@ class CompiledStep:
             nodes, leaves = len(writer.order), writer.leaves
             guards = [_guard_text(g) for g in writer.recorder.guards]
             functions = {name: function for function, name in writer.functions.items()}
+            tables = writer.tables
             del writer  # and with it the recorded graph, before CPython compiles: a lower peak
             self.recordings += 1
             filename = f"<autograd.replay {name} #{id(self)}.{self.recordings}>"
-            namespace = {**_NAMESPACE, **functions, "GUARDS": guards}
+            namespace = {**_NAMESPACE, **functions, "GUARDS": guards, "CONSTANTS": tables}
             parts = [_compiled(part, filename, namespace) for part in code.parts]
         # Registered with linecache, so tracebacks and pdb show the generated lines; dropped
         # with the step (or its next recording), as the source is megabytes for a big graph.

@@ -1,0 +1,291 @@
+"""Repeated sub-graphs: a batch's graph is one sample's graph over and over; find the repeats.
+
+A training step builds the same graph for every sample of a batch, on the same parameters: only
+the constants differ (the sample's data and label). ``find_repeats`` finds such runs of alike
+sub-graphs in a topological order, so that ``compile`` can write one instance's code once, as
+the body of a loop over the instances' constants, instead of a copy per sample.
+
+Two nodes are alike when their structural keys are equal: the same op, and inputs alike in
+turn, that is the same parameter (or input), any constant, or alike nodes. A run of alike
+sub-graphs is looped over only when that is exact: the instances share nothing but leaves, and
+their nodes come one instance after the other in the order, each in the same inner order. Then
+one instance's code run for each instance, in order, does the very float operations of the
+unrolled code, in the same order, so also the same additions into every shared gradient.
+"""
+
+from __future__ import annotations
+
+import numbers
+import struct
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+
+from autograd.value import Value
+
+__all__ = ["FEWEST_NODES", "Comparison", "Repeat", "find_repeats"]
+
+# A loop costs a little per instance (its constants unpacked, its values saved for backward):
+# below this many nodes per instance that is more than the unrolled code's own work.
+FEWEST_NODES = 4
+
+_CONSTANT = -1  # the structural key of every constant leaf: its number may differ by instance
+
+
+# A comparison of a Value recorded while fn ran: (x, op, y, result), x op y came out result.
+Comparison = tuple[Value, str, object, bool]
+
+
+class Repeat(NamedTuple):
+    """Alike sub-graphs, one after the other in the order: their code is written once, looped."""
+
+    blocks: list[
+        list[Value]
+    ]  # each instance's nodes (no leaves), in order; blocks[0]: the template
+    first: int  # the position in the order of the template's first node
+    last: int  # the position of the last instance's root, its last node
+    varying: list[Value]  # the template's constant leaves whose numbers differ among instances
+    numbers: list[tuple[float, ...]]  # per instance, its numbers in the places of ``varying``
+    comparisons: list[list[int]]  # per instance, the comparisons made on its nodes (indices)
+
+
+class _Template(NamedTuple):
+    """The first instance of a run: its nodes and, per node, where its inputs come from."""
+
+    block: list[int]  # positions of its nodes in the order
+    inner: list[list[tuple[int, int]]]  # per node: (input slot, offset of that input's node)
+    places: list[list[tuple[int, int]]]  # per node: (input slot, index into ``constants``)
+    constants: list[int]  # positions of its constant leaves, in order
+
+
+def _bits(x: object) -> object:
+    """Equal for two numbers exactly when they would be written as the same literal."""
+    return struct.pack("<d", x) if isinstance(x, numbers.Real) else x
+
+
+class _Graph:
+    """The order, with per position a structural key, a use count, and the inputs' positions.
+
+    Lists by position, not dicts by node: building them is the cost of looking at every node.
+    """
+
+    def __init__(self, order: list[Value], index: dict[Value, int], made_ids: set[int]) -> None:
+        self.order = order
+        self.index = index
+        self.key: list[int] = []
+        self.uses: list[int] = [0] * len(order)  # how many op inputs are this node
+        self.inputs: list[tuple[int, ...]] = []
+        self.rank: list[int] = []  # the index among the nodes (no leaves), -1 for a leaf
+        self.nodes: list[int] = []  # the positions of the order's nodes, leaves left out
+        self.members: dict[int, list[int]] = {}  # the nodes of each key met more than once
+        keys: dict[tuple[object, ...], int] = {}
+        first: list[int] = []  # the first node of each key
+        key, uses, members = self.key, self.uses, self.members
+        for position, node in enumerate(order):
+            x, y = node._x, node._y  # the inputs, as ``Value._prev`` joins them (inlined: hot)
+            if x is None:  # a constant, or a parameter or input: shared, itself
+                key.append(_CONSTANT if id(node) in made_ids else -2 - position)
+                self.inputs.append(())
+                self.rank.append(-1)
+                continue
+            if y is None:
+                inputs: tuple[int, ...] = (index[x],)
+            elif type(y) is tuple:
+                inputs = (index[x], *[index[v] for v in y])
+            else:
+                inputs = (index[x], index[y])
+            for p in inputs:
+                uses[p] += 1
+            k = keys.setdefault((node.grad_fn, *[key[p] for p in inputs]), len(keys))
+            key.append(k)
+            self.inputs.append(inputs)
+            self.rank.append(len(self.nodes))
+            self.nodes.append(position)
+            if k == len(first):
+                first.append(position)
+            elif k in members:
+                members[k].append(position)
+            else:
+                members[k] = [first[k], position]
+
+    def template(self, root: int, size: int, claimed: list[bool]) -> _Template | None:
+        """The ``size`` nodes ending at ``root``, if they are its whole sub-graph, private to it."""
+        end = self.rank[root] + 1
+        start = end - size
+        if start < 0:
+            return None
+        block = self.nodes[start:end]
+        reached = [False] * size
+        reached[-1] = True
+        inner_uses = [0] * size
+        inner: list[list[tuple[int, int]]] = [[] for _ in block]
+        places: list[list[tuple[int, int]]] = [[] for _ in block]
+        constants: dict[int, int] = {}
+        for j in reversed(range(size)):  # consumers before their inputs
+            node = block[j]
+            if not reached[j] or claimed[node]:
+                return None
+            if j < size - 1 and inner_uses[j] != self.uses[node]:
+                return None  # used outside the instance too
+            for slot, p in enumerate(self.inputs[node]):
+                key = self.key[p]
+                if key >= 0:
+                    offset = self.rank[p] - start
+                    if offset < 0:
+                        return None  # an input node outside: shared with something else
+                    reached[offset] = True
+                    inner_uses[offset] += 1
+                    inner[j].append((slot, offset))
+                elif key == _CONSTANT:
+                    places[j].append((slot, constants.setdefault(p, len(constants))))
+        # the constants numbered in order, as the code will name them
+        renumber = {k: n for n, (_, k) in enumerate(sorted(constants.items()))}
+        places = [[(slot, renumber[k]) for slot, k in node] for node in places]
+        return _Template(block, inner, places, sorted(constants))
+
+    def instance(
+        self, template: _Template, root: int, claimed: list[bool]
+    ) -> tuple[list[int], tuple[float, ...]] | None:
+        """The nodes ending at ``root`` and their constants, if they are wired as the template."""
+        size = len(template.block)
+        end = self.rank[root] + 1
+        start = end - size
+        block = self.nodes[start:end]
+        key, uses, rank, order = self.key, self.uses, self.rank, self.order
+        found: dict[int, float] = {}
+        for j, (t, node) in enumerate(zip(template.block, block, strict=True)):
+            if key[t] != key[node] or claimed[node]:
+                return None
+            if j < size - 1 and uses[node] != uses[t]:
+                return None
+            inputs = self.inputs[node]
+            for slot, offset in template.inner[j]:
+                if rank[inputs[slot]] - start != offset:
+                    return None
+            for slot, k in template.places[j]:
+                number = order[inputs[slot]].data
+                if k not in found:
+                    found[k] = number
+                elif _bits(found[k]) != _bits(number):
+                    return None  # one constant of the template, two different numbers here
+        return block, tuple(found[k] for k in range(len(template.constants)))
+
+    def comparisons(
+        self, blocks: list[list[int]], comparisons: Sequence[Comparison]
+    ) -> list[list[int]] | None:
+        """Per instance, the comparisons on its nodes, if every instance makes alike ones."""
+        size = len(blocks[0])
+        start = self.rank[blocks[0][0]]
+        end = start + size * len(blocks)
+        owned: list[list[int]] = [[] for _ in blocks]
+        for k, (x, _, y, _) in enumerate(comparisons):
+            ranks = [self.rank[self.index[v]] for v in (x, y) if isinstance(v, Value)]
+            inside = [r for r in ranks if start <= r < end]
+            if inside:
+                owned[(inside[0] - start) // size].append(k)
+        signatures = [
+            [self._signature(comparisons[k], block) for k in owned[n]]
+            for n, block in enumerate(blocks)
+        ]
+        if any(None in s for s in signatures) or any(s != signatures[0] for s in signatures):
+            return None
+        return owned
+
+    def _signature(self, comparison: Comparison, block: list[int]) -> object:
+        """What a comparison compares, told apart from its instance: None if it can't loop."""
+        start = self.rank[block[0]]
+        x, op, y, result = comparison
+        described: list[object] = [op, result]
+        for operand in (x, y):
+            if not isinstance(operand, Value):
+                described.append(("number", _bits(operand)))
+                continue
+            position = self.index[operand]
+            if 0 <= self.rank[position] - start < len(block):
+                described.append(("node", self.rank[position] - start))
+            elif self.key[position] < _CONSTANT:  # a parameter or an input
+                described.append(("leaf", position))
+            else:  # a constant of its own, or a node of another instance: no one template
+                return None
+        return tuple(described)
+
+
+def find_repeats(
+    order: list[Value],
+    index: dict[Value, int],
+    made_ids: set[int],
+    comparisons: Sequence[Comparison],
+) -> list[Repeat]:
+    """The runs of alike sub-graphs in ``order`` that are exact to loop over, in order.
+
+    ``index`` gives each node's position in ``order``; ``made_ids`` are the ids of the leaves
+    fn made (constants), the other leaves are parameters and inputs, shared by every instance. The largest repeated units are found first (from
+    the output down), so each sample's whole graph is one instance, not its neurons.
+    """
+    graph = _Graph(order, index, made_ids)
+    claimed = [False] * len(order)
+    repeats: list[Repeat] = []
+    for node in reversed(graph.nodes):
+        group = graph.members.pop(graph.key[node], None)
+        if group is None:
+            continue  # one of a kind, or seen already
+        roots = [n for n in group if not claimed[n]]
+        for run in _runs(graph, roots, comparisons, claimed):
+            for block in run.blocks:
+                for n in block:
+                    claimed[n] = True
+            repeats.append(_repeat(graph, run))
+    return sorted(repeats, key=lambda repeat: repeat.first)
+
+
+class _Run(NamedTuple):
+    template: _Template
+    blocks: list[list[int]]  # each instance's nodes; blocks[0] is the template's
+    numbers: list[tuple[float, ...]]  # each instance's numbers for the template's constants
+    owned: list[list[int]]  # each instance's comparisons
+
+
+def _runs(
+    graph: _Graph, roots: list[int], comparisons: Sequence[Comparison], claimed: list[bool]
+) -> Iterator[_Run]:
+    """The runs among alike ``roots`` (in order) whose sub-graphs follow each other exactly."""
+    k = 0
+    while k + 1 < len(roots):
+        size = graph.rank[roots[k + 1]] - graph.rank[roots[k]]
+        template = graph.template(roots[k], size, claimed) if size >= FEWEST_NODES else None
+        if template is None:
+            k += 1
+            continue
+        blocks = [template.block]
+        numbers = [tuple(graph.order[c].data for c in template.constants)]
+        while k + len(blocks) < len(roots):
+            root = roots[k + len(blocks)]
+            if graph.rank[root] != graph.rank[blocks[-1][-1]] + size:
+                break  # something else between: the run ends
+            found = graph.instance(template, root, claimed)
+            if found is None:
+                break
+            blocks.append(found[0])
+            numbers.append(found[1])
+        k += len(blocks)
+        owned = graph.comparisons(blocks, comparisons) if len(blocks) > 1 else None
+        if owned is not None:
+            yield _Run(template, blocks, numbers, owned)
+
+
+def _repeat(graph: _Graph, run: _Run) -> Repeat:
+    """The run as Values, with only the constants that differ among its instances."""
+    order = graph.order
+    varying = [q for q in range(len(run.template.constants)) if _varies(run.numbers, q)]
+    return Repeat(
+        [[order[n] for n in block] for block in run.blocks],
+        run.blocks[0][0],
+        run.blocks[-1][-1],
+        [order[run.template.constants[q]] for q in varying],
+        [tuple(row[q] for q in varying) for row in run.numbers],
+        run.owned,
+    )
+
+
+def _varies(numbers: list[tuple[float, ...]], q: int) -> bool:
+    first = _bits(numbers[0][q])
+    return any(_bits(row[q]) != first for row in numbers)
