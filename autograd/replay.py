@@ -25,6 +25,7 @@ import math
 import numbers
 import operator
 import re
+import textwrap
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -491,13 +492,15 @@ class _Writer:
         rows = zip(repeat.numbers, repeat.comparisons, strict=True)
         self.tables.append([(*numbers, *ks) for numbers, ks in rows])
         count = len(repeat.blocks)
-        loop_over = f"CONSTANTS[{loop.number}]" if columns else f"range({count})"
-        constants = f"; per instance, {', '.join(columns)} from {loop_over}" if columns else ""
+        table = f"CONSTANTS[{loop.number}]" if columns else f"range({count})"
+        own = f" with its own constants ({', '.join(columns)} from {table})" if columns else ""
+        self._comment(
+            f"{count} instances of {self._describe(template)}, each the sub-graph of "
+            f"{len(template)} nodes under it{own}: written once, run per instance"
+        )
         self.lines += [
-            f"    # {count} instances of {self._describe(template)}: each its own sub-graph",
-            f"    # of {len(template)} nodes, alike but for constants; their code is written once{constants}",
             f"    {loop.saved} = []  # per instance, the values read after its forward",
-            f"    for {_tuple(columns) if columns else '_'} in {loop_over}:",
+            f"    for {_tuple(columns) if columns else '_'} in {table}:",
         ]
         with self._template_constants(repeat), self._captured() as body:
             for node in template:
@@ -507,11 +510,10 @@ class _Writer:
         self.lines += [f"    {line}" for line in body]
         loop.append_line = len(self.lines)
         self.lines.append("")  # the saved values: known once the backward loop is written
-        extras = set(self.extras)
-        exported = [
-            j for j in range(len(template) - 1) if any(b[j] in extras for b in repeat.blocks)
-        ]
-        loop.exported = [*exported, len(template) - 1]  # the root: its consumers are outside
+        extras = set(self.extras)  # fn returns them: their values are read after the loop
+        inner = range(len(template) - 1) if extras else range(0)
+        exported = [j for j in inner if any(block[j] in extras for block in repeat.blocks)]
+        loop.exported = [*exported, len(template) - 1]  # and the root, which others read
         for e, j in enumerate(loop.exported):
             names = [f"v{self.slot[block[j]]}" for block in repeat.blocks]
             self.lines.append(f"    {', '.join(names)} = [values[{e}] for values in {loop.saved}]")
@@ -544,6 +546,9 @@ class _Writer:
             yield self.lines
         finally:
             self.lines = outer
+
+    def _comment(self, text: str) -> None:
+        self.lines += [f"    # {line}" for line in textwrap.wrap(text, 92)]
 
     def _describe(self, template: list[Value]) -> str:
         root = template[-1]
@@ -585,33 +590,77 @@ class _Writer:
         """A repeat's backward: the template's rules in a loop, the last instance first."""
         repeat = loop.repeat
         template = repeat.blocks[0]
-        names = [f"v{self.slot[template[j]]}" for j in loop.exported]
-        # Every instance's root has a gradient, or none has, unless only some are used by the
-        # output (others by extras alone): then the loop runs for those, as backward() does.
-        reached = [
-            k for k in reversed(range(len(repeat.blocks))) if repeat.blocks[k][-1] in self.grad
-        ]
+        saved = [f"v{self.slot[template[j]]}" for j in loop.exported]
+        # Every instance's root has a gradient or none has, unless the output uses only some
+        # (the others are extras alone): then the loop runs for those, as backward() does.
+        count = len(repeat.blocks)
+        reached = [k for k in reversed(range(count)) if repeat.blocks[k][-1] in self.grad]
         if template[-1] in self.wanted and reached:
-            names += [name for name in self._backward_body(loop, reached) if name not in names]
-            for e, j in enumerate(loop.exported):  # the loop's variables now hold another's
+            saved = self._backward_body(loop, reached, saved)
+            for e, j in enumerate(loop.exported):  # its variables now hold another instance's
                 self.value[template[j]] = Symbol(f"{loop.saved}[0][{e}]")
-        self.lines[loop.append_line] = f"        {loop.saved}.append({_tuple(names)})"
+        self.lines[loop.append_line] = f"        {loop.saved}.append({_tuple(saved)})"
 
-    def _backward_body(self, loop: _Loop, reached: list[int]) -> list[str]:
-        """Writes the backward loop; returns the template's values it reads, in order."""
+    def _backward_body(self, loop: _Loop, reached: list[int], exported: list[str]) -> list[str]:
+        """Writes the loop of the template's rules over the ``reached`` instances; returns what
+        the forward loop saves per instance: the ``exported`` values, then those this reads."""
         repeat = loop.repeat
         template = repeat.blocks[0]
-        root = template[-1]
+        root_grads = self._root_gradient(repeat, reached)
+        shared = self._shared_gradients(template)
+        given: set[Value] = set()
+        with self._template_constants(repeat), self._captured() as body:
+            for node in reversed(template):
+                if node.grad_fn is not None and node in self.wanted and node in self.grad:
+                    given.update(self._rule(node))
+        starts = self._sums_started(shared, given)
+        read = set(_READ.findall(_COMMENT.sub("", "\n".join(body))))
+        values = [name for node in template if (name := f"v{self.slot[node]}") in read]
+        saved = [*exported, *(name for name in values if name not in exported)]
+        everyone = len(reached) == len(repeat.blocks)
+        indices = _tuple(map(str, reached))
+        targets = [_tuple(saved)]
+        sources = [
+            f"reversed({loop.saved})" if everyone else f"({loop.saved}[k] for k in {indices})"
+        ]
+        columns = self._columns(repeat) + [f"guard{j}" for j in range(len(repeat.comparisons[0]))]
+        if any(c in read for c in columns):
+            table = f"CONSTANTS[{loop.number}]"
+            targets.append(_tuple(columns))
+            sources.append(f"reversed({table})" if everyone else f"({table}[k] for k in {indices})")
+        if root_grads is not None:
+            targets.append(f"g{self.slot[template[-1]]}")
+            sources.append(root_grads)
+        which = "" if everyone else f"{len(reached)} of "
+        some = "" if everyone else " that reach the output"
+        self._comment(
+            f"backward of {which}the {len(repeat.blocks)} instances of "
+            f"{self._describe(template)}{some}, the last first: as backward() meets them"
+        )
+        self.lines += [
+            *starts,
+            f"    for {', '.join(targets)} in "
+            + (sources[0] if len(sources) == 1 else f"zip({', '.join(sources)})")
+            + ":",
+            *[f"    {line}" for line in body],
+        ]
+        return saved
+
+    def _root_gradient(self, repeat: Repeat, reached: list[int]) -> str | None:
+        """The template root's gradient in the loop: the roots' own, if one is not the same
+        for all (then returned: the tuple of them to loop over)."""
+        root = repeat.blocks[0][-1]
         grads = [self.grad[repeat.blocks[k][-1]] for k in reached]
-        root_grad = f"g{self.slot[root]}"
-        per_instance = any(g.code != grads[0].code for g in grads)
-        if per_instance:
-            safe = all(g.never_negative_zero for g in grads)
-            self.grad[root] = Symbol(root_grad, never_negative_zero=safe)
-        else:
+        if all(g.code == grads[0].code for g in grads):
             self.grad[root] = grads[0]
-        # The shared leaves' gradients are summed over the loop in variables: as in the
-        # unrolled code, each starts where it was (0.0 if nothing flowed in yet) and adds.
+            return None
+        safe = all(g.never_negative_zero for g in grads)
+        self.grad[root] = Symbol(f"g{self.slot[root]}", never_negative_zero=safe)
+        return _tuple(g.code for g in grads)
+
+    def _shared_gradients(self, template: list[Value]) -> dict[Value, Symbol | None]:
+        """The gradients of the leaves the template reads, summed in variables over the loop;
+        returns each one's gradient before it (None: nothing has flowed in yet)."""
         shared = {
             p: self.grad.get(p)
             for node in template
@@ -620,48 +669,24 @@ class _Writer:
         }
         for leaf in shared:
             self.grad[leaf] = Symbol(f"g{self.slot[leaf]}", never_negative_zero=True)
-        touched: set[Value] = set()
-        with self._template_constants(repeat), self._captured() as body:
-            for node in reversed(template):
-                if node.grad_fn is not None and node in self.wanted and node in self.grad:
-                    touched.update(self._rule(node))
+        return shared
+
+    def _sums_started(self, shared: dict[Value, Symbol | None], given: set[Value]) -> list[str]:
+        """Lines starting the sums before the loop, where it was (0.0 if nothing yet), as the
+        unrolled code does; a leaf the loop gives nothing is left as it was."""
         starts = []
         for leaf, earlier in shared.items():
-            if leaf not in touched:  # no rule of the template adds into it: as it was
+            name = f"g{self.slot[leaf]}"
+            if leaf not in given:
                 if earlier is None:
                     del self.grad[leaf]
                 else:
                     self.grad[leaf] = earlier
-            elif earlier is None or earlier.code != f"g{self.slot[leaf]}":
-                start_code = "0.0" if earlier is None else earlier.code
-                starts.append(f"    g{self.slot[leaf]} = {start_code}")
-        read = set(_READ.findall(_COMMENT.sub("", "\n".join(body))))
-        saved = [name for node in template if (name := f"v{self.slot[node]}") in read]
-        exported = [f"v{self.slot[template[j]]}" for j in loop.exported]
-        targets = [_tuple([*exported, *(n for n in saved if n not in exported)])]
-        everyone = reached == list(reversed(range(len(repeat.blocks))))
-        which = _tuple(map(str, reached))
-        sources = [f"reversed({loop.saved})" if everyone else f"({loop.saved}[k] for k in {which})"]
-        columns = self._columns(repeat) + [f"guard{j}" for j in range(len(repeat.comparisons[0]))]
-        if any(c in read for c in columns):
-            table = f"CONSTANTS[{loop.number}]"
-            targets.append(_tuple(columns))
-            sources.append(f"reversed({table})" if everyone else f"({table}[k] for k in {which})")
-        if per_instance:
-            targets.append(root_grad)
-            sources.append(_tuple(g.code for g in grads))
-        loop_over = sources[0] if len(sources) == 1 else f"zip({', '.join(sources)})"
-        count = len(reached)
-        self.lines += [
-            f"    # backward of the {count} instances of {self._describe(template)}, the last first",
-            *[
-                f"{line}  # the gradients the instances add into" if k == 0 else line
-                for k, line in enumerate(starts)
-            ],
-            f"    for {', '.join(targets)} in {loop_over}:",
-            *[f"    {line}" for line in body],
-        ]
-        return [*exported, *saved]
+            elif earlier is None or earlier.code != name:
+                start = "0.0" if earlier is None else earlier.code
+                comment = "" if starts else "  # the gradients the instances add into"
+                starts.append(f"    {name} = {start}{comment}")
+        return starts
 
     def _rule(self, node: Value) -> list[Value]:
         """Writes ``node``'s rule run on symbols; returns the inputs it gave a gradient."""

@@ -218,8 +218,9 @@ def find_repeats(
     """The runs of alike sub-graphs in ``order`` that are exact to loop over, in order.
 
     ``index`` gives each node's position in ``order``; ``made_ids`` are the ids of the leaves
-    fn made (constants), the other leaves are parameters and inputs, shared by every instance. The largest repeated units are found first (from
-    the output down), so each sample's whole graph is one instance, not its neurons.
+    fn made (constants), the other leaves are parameters and inputs, shared by every instance.
+    The largest repeated units are found first (from the output down), so each sample's whole
+    graph is one instance, not its neurons.
     """
     graph = _Graph(order, index, made_ids)
     claimed = [False] * len(order)
