@@ -674,7 +674,7 @@ class _Writer:
     def _sums_started(self, shared: dict[Value, Symbol | None], given: set[Value]) -> list[str]:
         """Lines starting the sums before the loop, where it was (0.0 if nothing yet), as the
         unrolled code does; a leaf the loop gives nothing is left as it was."""
-        starts = []
+        starts: list[str] = []
         for leaf, earlier in shared.items():
             name = f"g{self.slot[leaf]}"
             if leaf not in given:

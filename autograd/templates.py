@@ -68,19 +68,42 @@ class _Graph:
     Lists by position, not dicts by node: building them is the cost of looking at every node.
     """
 
-    def __init__(self, order: list[Value], index: dict[Value, int], made_ids: set[int]) -> None:
+    def __init__(
+        self,
+        order: list[Value],
+        index: dict[Value, int],
+        made_ids: set[int],
+        comparisons: Sequence[Comparison],
+    ) -> None:
         self.order = order
         self.index = index
+        self.recorded = comparisons
         self.key: list[int] = []
         self.uses: list[int] = [0] * len(order)  # how many op inputs are this node
         self.inputs: list[tuple[int, ...]] = []
         self.rank: list[int] = []  # the index among the nodes (no leaves), -1 for a leaf
         self.nodes: list[int] = []  # the positions of the order's nodes, leaves left out
         self.members: dict[int, list[int]] = {}  # the nodes of each key met more than once
+        self._read(made_ids)
+        # Per node, the lowest rank it reaches, and running sums of uses and of inner inputs:
+        # whether the block under a node is its whole sub-graph, used by nothing outside, is
+        # then known without walking it (failed walks, one per node, would take quadratic time).
+        self.lowest: list[int] = []
+        self.uses_before = [0]  # by rank: the uses of the nodes ranked lower
+        self.inputs_before = [0]  # by rank: how many of their inputs are nodes
+        self._spans()
+        self.compared: dict[int, list[int]] = {}  # by rank: the comparisons of the node
+        for k, (x, _, y, _) in enumerate(comparisons):
+            for v in (x, y):
+                if isinstance(v, Value) and self.rank[index[v]] >= 0:
+                    self.compared.setdefault(self.rank[index[v]], []).append(k)
+
+    def _read(self, made_ids: set[int]) -> None:
+        """Keys, inputs, uses and ranks, node by node in order."""
         keys: dict[tuple[object, ...], int] = {}
         first: list[int] = []  # the first node of each key
-        key, uses, members = self.key, self.uses, self.members
-        for position, node in enumerate(order):
+        key, uses, members, index = self.key, self.uses, self.members, self.index
+        for position, node in enumerate(self.order):
             x, y = node._x, node._y  # the inputs, as ``Value._prev`` joins them (inlined: hot)
             if x is None:  # a constant, or a parameter or input: shared, itself
                 key.append(_CONSTANT if id(node) in made_ids else -2 - position)
@@ -107,12 +130,29 @@ class _Graph:
             else:
                 members[k] = [first[k], position]
 
+    def _spans(self) -> None:
+        """The lowest rank under each node, and the running sums of uses and inner inputs."""
+        rank, lowest = self.rank, self.lowest
+        for position in self.nodes:
+            low = len(lowest)
+            inner = 0
+            for p in self.inputs[position]:
+                if rank[p] >= 0:
+                    inner += 1
+                    low = min(low, lowest[rank[p]])
+            lowest.append(low)
+            self.uses_before.append(self.uses_before[-1] + self.uses[position])
+            self.inputs_before.append(self.inputs_before[-1] + inner)
+
     def template(self, root: int, size: int, claimed: list[bool]) -> _Template | None:
         """The ``size`` nodes ending at ``root``, if they are its whole sub-graph, private to it."""
         end = self.rank[root] + 1
         start = end - size
-        if start < 0:
-            return None
+        if start < 0 or self.lowest[end - 1] != start:
+            return None  # it reaches below the block, or not all of it
+        used = self.uses_before[end] - self.uses_before[start] - self.uses[root]
+        if used != self.inputs_before[end] - self.inputs_before[start]:
+            return None  # something outside uses a node of the block
         block = self.nodes[start:end]
         reached = [False] * size
         reached[-1] = True
@@ -169,21 +209,21 @@ class _Graph:
                     return None  # one constant of the template, two different numbers here
         return block, tuple(found[k] for k in range(len(template.constants)))
 
-    def comparisons(
-        self, blocks: list[list[int]], comparisons: Sequence[Comparison]
-    ) -> list[list[int]] | None:
+    def comparisons(self, blocks: list[list[int]]) -> list[list[int]] | None:
         """Per instance, the comparisons on its nodes, if every instance makes alike ones."""
+        if not self.compared:
+            return [[] for _ in blocks]
         size = len(blocks[0])
         start = self.rank[blocks[0][0]]
-        end = start + size * len(blocks)
+        owner: dict[int, int] = {}  # comparison -> the instance whose node it compares
+        for r in range(start, start + size * len(blocks)):
+            for k in self.compared.get(r, ()):
+                owner.setdefault(k, (r - start) // size)
         owned: list[list[int]] = [[] for _ in blocks]
-        for k, (x, _, y, _) in enumerate(comparisons):
-            ranks = [self.rank[self.index[v]] for v in (x, y) if isinstance(v, Value)]
-            inside = [r for r in ranks if start <= r < end]
-            if inside:
-                owned[(inside[0] - start) // size].append(k)
+        for k in sorted(owner):
+            owned[owner[k]].append(k)
         signatures = [
-            [self._signature(comparisons[k], block) for k in owned[n]]
+            [self._signature(self.recorded[k], block) for k in owned[n]]
             for n, block in enumerate(blocks)
         ]
         if any(None in s for s in signatures) or any(s != signatures[0] for s in signatures):
@@ -222,7 +262,7 @@ def find_repeats(
     The largest repeated units are found first (from the output down), so each sample's whole
     graph is one instance, not its neurons.
     """
-    graph = _Graph(order, index, made_ids)
+    graph = _Graph(order, index, made_ids, comparisons)
     claimed = [False] * len(order)
     repeats: list[Repeat] = []
     for node in reversed(graph.nodes):
@@ -230,7 +270,7 @@ def find_repeats(
         if group is None:
             continue  # one of a kind, or seen already
         roots = [n for n in group if not claimed[n]]
-        for run in _runs(graph, roots, comparisons, claimed):
+        for run in _runs(graph, roots, claimed):
             for block in run.blocks:
                 for n in block:
                     claimed[n] = True
@@ -245,9 +285,7 @@ class _Run(NamedTuple):
     owned: list[list[int]]  # each instance's comparisons
 
 
-def _runs(
-    graph: _Graph, roots: list[int], comparisons: Sequence[Comparison], claimed: list[bool]
-) -> Iterator[_Run]:
+def _runs(graph: _Graph, roots: list[int], claimed: list[bool]) -> Iterator[_Run]:
     """The runs among alike ``roots`` (in order) whose sub-graphs follow each other exactly."""
     k = 0
     while k + 1 < len(roots):
@@ -268,7 +306,7 @@ def _runs(
             blocks.append(found[0])
             numbers.append(found[1])
         k += len(blocks)
-        owned = graph.comparisons(blocks, comparisons) if len(blocks) > 1 else None
+        owned = graph.comparisons(blocks) if len(blocks) > 1 else None
         if owned is not None:
             yield _Run(template, blocks, numbers, owned)
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 import nn
@@ -15,6 +17,7 @@ from autograd import Value, define_op, replay, templates
 from autograd.replay import GraphChangedError, compile
 from nn.datasets import make_moons
 from tests.oracle import import_torch, same
+from tests.test_properties import build, steps
 from tests.test_replay import assert_bit_equal, bits, eager, replayed
 
 Loss = Callable[..., Value]
@@ -48,6 +51,30 @@ def moved(params: list[Value], seed: int) -> None:
     rng = random.Random(seed)
     for p in params:
         p.data += rng.uniform(-0.3, 0.3)
+
+
+samples = st.lists(st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=2), min_size=1, max_size=5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps, samples, st.integers(0, 2), st.booleans())
+def test_random_graphs_repeated_per_sample_replay_bit_for_bit(
+    plan: list[tuple[bool, int, int, int]],
+    constants: list[list[float]],
+    n_params: int,
+    fused_sum: bool,
+) -> None:
+    # each sample: the same random graph on its own constants, the parameters and the input
+    params = [Value(0.3 * (k + 1), label=f"p{k}") for k in range(n_params)]
+
+    def fn(a: Value) -> Value:
+        roots = [build(plan, [*map(Value, sample), *params, a]) for sample in constants]
+        return autograd.sum(roots) if fused_sum else sum(roots, Value(0.0))
+
+    step = compile(fn, [0.4])
+    for point in ([0.4], [-1.3]):
+        assert_bit_equal(replayed(step, point, params), eager(fn, point, params))
+        moved(params, 0)
 
 
 @pytest.mark.parametrize("graph", ["ops", "fused"])
