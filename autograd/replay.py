@@ -7,7 +7,10 @@ floats (in parts of at most 10,000 lines for a big graph, so that compiling it n
 memory). Each line comes from the op table itself: the op's forward function and its backward
 rule are run on ``Symbol``s, whose arithmetic writes code instead of computing; a user's op
 (``define_op``) is called as it is. So the replay does the same float operations in the same
-order as ``backward()``, and its numbers are the same bit for bit.
+order as ``backward()``, and its numbers are the same bit for bit. A sub-graph repeated once
+per sample of a batch, alike but for its constants, is written once, as the body of a loop
+over the samples (``autograd.templates`` finds the repeats), in the order the unrolled code
+would run it: so the replay of a batch is short, quick to compile, and still exact.
 
 What is recorded: leaves that existed before the call (parameters) are read afresh at each call
 and receive their gradients in ``.grad``, like ``backward()``; leaves ``fn`` made itself (numbers
@@ -955,6 +958,7 @@ def compile(
     ``fn`` may return a tuple of Values: the first is differentiated, the others' values come
     back in ``Replay.outputs``. ``on_change="record"`` records again when a guard fails instead
     of raising GraphChangedError.
-    ``step.source`` is the generated code: the chain rule unrolled for this very graph.
+    ``step.source`` is the generated code: the chain rule unrolled for this very graph (a
+    sub-graph repeated per sample written once, as a loop over the samples).
     """
     return CompiledStep(fn, example_inputs, on_change)

@@ -24,8 +24,8 @@ from autograd.value import Value
 
 __all__ = ["FEWEST_NODES", "Comparison", "Repeat", "find_repeats"]
 
-# A loop costs a little per instance (its constants unpacked, its values saved for backward):
-# below this many nodes per instance that is more than the unrolled code's own work.
+# A loop pays per instance to unpack its constants and save its values for backward: for a
+# sub-graph of two or three nodes about the nodes' own work (measured), for a few lines saved.
 FEWEST_NODES = 4
 
 _CONSTANT = -1  # the structural key of every constant leaf: its number may differ by instance
@@ -38,9 +38,8 @@ Comparison = tuple[Value, str, object, bool]
 class Repeat(NamedTuple):
     """Alike sub-graphs, one after the other in the order: their code is written once, looped."""
 
-    blocks: list[
-        list[Value]
-    ]  # each instance's nodes (no leaves), in order; blocks[0]: the template
+    # each instance's nodes (no leaves), in order; blocks[0] is the template
+    blocks: list[list[Value]]
     first: int  # the position in the order of the template's first node
     last: int  # the position of the last instance's root, its last node
     varying: list[Value]  # the template's constant leaves whose numbers differ among instances
@@ -242,9 +241,9 @@ class _Graph:
             position = self.index[operand]
             if 0 <= self.rank[position] - start < len(block):
                 described.append(("node", self.rank[position] - start))
-            elif self.key[position] < _CONSTANT:  # a parameter or an input
+            elif self.rank[position] < 0:  # a leaf: the same one for every instance, or not alike
                 described.append(("leaf", position))
-            else:  # a constant of its own, or a node of another instance: no one template
+            else:  # a node outside: of another instance, or not computed yet in the loop
                 return None
         return tuple(described)
 
@@ -279,6 +278,8 @@ def find_repeats(
 
 
 class _Run(NamedTuple):
+    """Instances found alike, by their positions, before they become a ``Repeat``."""
+
     template: _Template
     blocks: list[list[int]]  # each instance's nodes; blocks[0] is the template's
     numbers: list[tuple[float, ...]]  # each instance's numbers for the template's constants
