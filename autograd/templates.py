@@ -222,15 +222,16 @@ class _Graph:
         for k in sorted(owner):
             owned[owner[k]].append(k)
         signatures = [
-            [self._signature(self.recorded[k], block) for k in owned[n]]
+            [self._signature(self.recorded[k], block, blocks) for k in owned[n]]
             for n, block in enumerate(blocks)
         ]
         if any(None in s for s in signatures) or any(s != signatures[0] for s in signatures):
             return None
         return owned
 
-    def _signature(self, comparison: Comparison, block: list[int]) -> object:
-        """What a comparison compares, told apart from its instance: None if it can't loop."""
+    def _signature(self, comparison: Comparison, block: list[int], run: list[list[int]]) -> object:
+        """What a comparison of the instance ``block`` of ``run`` compares, told apart from its
+        instance: None if it can't be checked in the loop."""
         start = self.rank[block[0]]
         x, op, y, result = comparison
         described: list[object] = [op, result]
@@ -241,9 +242,9 @@ class _Graph:
             position = self.index[operand]
             if 0 <= self.rank[position] - start < len(block):
                 described.append(("node", self.rank[position] - start))
-            elif self.rank[position] < 0:  # a leaf: the same one for every instance, or not alike
-                described.append(("leaf", position))
-            else:  # a node outside: of another instance, or not computed yet in the loop
+            elif position < run[0][0] or (self.rank[position] < 0 and position < run[-1][-1]):
+                described.append(("before", position))  # known before the loop: a leaf, ...
+            else:  # a node of another instance, or one the loop has not read or computed yet
                 return None
         return tuple(described)
 

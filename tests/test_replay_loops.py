@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Callable
@@ -208,6 +209,42 @@ def test_a_guard_inside_the_loop_records_again_on_change() -> None:
     params[1].data = -0.4
     assert_bit_equal(replayed(step, [], params), eager(fn, [], params))
     assert step.recordings == 2
+
+
+@pytest.mark.parametrize(("threshold", "in_the_loss"), [("t", True), ("t", False), ("t*1", True)])
+def test_a_guard_comparing_with_a_shared_value_is_checked_per_instance(
+    threshold: str, in_the_loss: bool
+) -> None:
+    # a parameter (or node) the loss uses is known before the loop; one only compared comes
+    # after it in the order: then the samples stay unrolled
+    w, t = Value(0.9, label="w"), Value(0.3, label="t")
+    xs = [0.6, 0.8, 1.0, 1.2]
+
+    def fn() -> Value:
+        compared = t if threshold == "t" else t * 1.0
+        hs = [(w * x).tanh() * x for x in xs]
+        total = autograd.sum([(h * h).exp() if h > compared else h for h in hs])
+        return total + compared * compared if in_the_loss else total
+
+    step = compile(fn)
+    assert loop_count(step) == (1 if in_the_loss else 0)
+    assert_bit_equal(replayed(step, [], [w, t]), eager(fn, [], [w, t]))
+    t.data = 0.5  # the first sample's h (0.30) is now below t
+    with pytest.raises(GraphChangedError):
+        step()
+
+
+def test_comparisons_between_instances_are_not_looped_and_stay_exact() -> None:
+    w = Value(0.9, label="w")
+    xs = [0.6, -0.8, 1.0, 1.2]
+
+    def fn() -> Value:
+        hs = [((w * x).tanh() * x).exp() for x in xs]
+        return autograd.sum([max(a, b) for a, b in itertools.pairwise(hs)])
+
+    step = compile(fn)
+    assert loop_count(step) == 0
+    assert_bit_equal(replayed(step, [], [w]), eager(fn, [], [w]))
 
 
 def test_extras_inside_instances_come_out_per_instance() -> None:
