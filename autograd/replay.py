@@ -409,7 +409,8 @@ class _Writer:
         self.functions: dict[Callable[..., Any], str] = {}  # users' functions the code calls
         self.lines: list[str] = []
         comparisons = [(g.x, g.op, g.y, g.result) for g in recorder.guards]
-        repeats = find_repeats(self.order, self.slot, recorder.made_ids, comparisons)
+        made = recorder.made_ids
+        repeats = find_repeats(self.order, self.slot, made, self.inputs, comparisons)
         self.loops = [_Loop(k, repeat) for k, repeat in enumerate(repeats)]
         self.tables: list[list[tuple[float, ...]]] = []  # CONSTANTS: each loop's, per instance
         self.looped_guards: set[int] = set()  # comparisons checked inside a loop
@@ -491,12 +492,15 @@ class _Writer:
         template = repeat.blocks[0]
         guards = [self.recorder.guards[k] for k in repeat.comparisons[0]]
         self.looped_guards.update(k for ks in repeat.comparisons for k in ks)
-        columns = self._columns(repeat) + [f"guard{j}" for j in range(len(guards))]
-        rows = zip(repeat.numbers, repeat.comparisons, strict=True)
-        self.tables.append([(*numbers, *ks) for numbers, ks in rows])
+        columns = self._columns(repeat)
+        rows = zip(repeat.numbers, repeat.argument_rows, repeat.comparisons, strict=True)
+        self.tables.append(
+            [(*numbers, *(self.position[x] for x in xs), *ks) for numbers, xs, ks in rows]
+        )
         count = len(repeat.blocks)
         table = f"CONSTANTS[{loop.number}]" if columns else f"range({count})"
-        own = f" with its own constants ({', '.join(columns)} from {table})" if columns else ""
+        own = f" with its own constants and inputs ({', '.join(columns)} from {table})"
+        own = own if columns else ""
         self._comment(
             f"{count} instances of {self._describe(template)}, each the sub-graph of "
             f"{len(template)} nodes under it{own}: written once, run per instance"
@@ -526,16 +530,24 @@ class _Writer:
                     self.wanted.add(block[j])
 
     def _columns(self, repeat: Repeat) -> list[str]:
-        """The names of the constants that differ among a repeat's instances."""
-        return [f"c{self.slot[c]}" for c in repeat.varying]
+        """The names of what differs among a repeat's instances, a column each in its table:
+        constants (their numbers), inputs (their index in ``inputs``), comparisons (theirs)."""
+        return [
+            *(f"c{self.slot[c]}" for c in repeat.varying),
+            *(f"a{self.slot[x]}" for x in repeat.arguments),
+            *(f"guard{j}" for j in range(len(repeat.comparisons[0]))),
+        ]
 
     @contextmanager
     def _template_constants(self, repeat: Repeat) -> Iterator[None]:
-        """Inside a loop the template's constants that differ are names, not literals."""
-        earlier = {c: self.value[c] for c in repeat.varying}
-        for q, (c, name) in enumerate(zip(repeat.varying, self._columns(repeat), strict=True)):
+        """Inside a loop, the template's constants and inputs that differ are read from its
+        table: names, not literals, nor the first instance's input."""
+        earlier = {c: self.value[c] for c in [*repeat.varying, *repeat.arguments]}
+        for q, c in enumerate(repeat.varying):
             safe = all(_never_negative_zero(row[q]) for row in repeat.numbers)
-            self.value[c] = Symbol(name, never_negative_zero=safe)
+            self.value[c] = Symbol(f"c{self.slot[c]}", never_negative_zero=safe)
+        for x in repeat.arguments:
+            self.value[x] = Symbol(f"inputs[a{self.slot[x]}]")
         try:
             yield
         finally:
@@ -610,13 +622,17 @@ class _Writer:
         repeat = loop.repeat
         template = repeat.blocks[0]
         root_grads = self._root_gradient(repeat, reached)
-        shared = self._shared_gradients(template)
+        shared = self._shared_gradients(template, repeat.arguments)
         given: set[Value] = set()
         with self._template_constants(repeat), self._captured() as body:
             for node in reversed(template):
                 if node.grad_fn is not None and node in self.wanted and node in self.grad:
                     given.update(self._rule(node))
         starts = self._sums_started(shared, given)
+        own = [x for x in repeat.arguments if x in given]  # each instance's own input's grad
+        if own:
+            body.append(f"    grads{loop.number}.append({_tuple(self.grad[x].code for x in own)})")
+            starts.append(f"    grads{loop.number} = []  # per instance, its inputs' gradients")
         read = set(_READ.findall(_COMMENT.sub("", "\n".join(body))))
         values = [name for node in template if (name := f"v{self.slot[node]}") in read]
         saved = [*exported, *(name for name in values if name not in exported)]
@@ -626,7 +642,7 @@ class _Writer:
         sources = [
             f"reversed({loop.saved})" if everyone else f"({loop.saved}[k] for k in {indices})"
         ]
-        columns = self._columns(repeat) + [f"guard{j}" for j in range(len(repeat.comparisons[0]))]
+        columns = self._columns(repeat)
         if any(c in read for c in columns):
             table = f"CONSTANTS[{loop.number}]"
             targets.append(_tuple(columns))
@@ -647,6 +663,13 @@ class _Writer:
             + ":",
             *[f"    {line}" for line in body],
         ]
+        for e, x in enumerate(own):  # each instance's gradient, named as unrolled code names it
+            column = repeat.arguments.index(x)
+            inputs = [repeat.argument_rows[k][column] for k in reached]
+            names = [f"g{self.slot[i]}" for i in inputs]
+            self.lines.append(f"    {', '.join(names)} = [g[{e}] for g in grads{loop.number}]")
+            for i, name in zip(inputs, names, strict=True):
+                self.grad[i] = Symbol(name, never_negative_zero=True)
         return saved
 
     def _root_gradient(self, repeat: Repeat, reached: list[int]) -> str | None:
@@ -661,14 +684,17 @@ class _Writer:
         self.grad[root] = Symbol(f"g{self.slot[root]}", never_negative_zero=safe)
         return _tuple(g.code for g in grads)
 
-    def _shared_gradients(self, template: list[Value]) -> dict[Value, Symbol | None]:
-        """The gradients of the leaves the template reads, summed in variables over the loop;
-        returns each one's gradient before it (None: nothing has flowed in yet)."""
+    def _shared_gradients(
+        self, template: list[Value], own: list[Value]
+    ) -> dict[Value, Symbol | None]:
+        """The gradients of the leaves the template reads, but each instance's ``own`` inputs,
+        summed in variables over the loop; returns each one's gradient before it (None:
+        nothing has flowed in yet)."""
         shared = {
             p: self.grad.get(p)
             for node in template
             for p in node._prev
-            if p.grad_fn is None and p in self.wanted
+            if p.grad_fn is None and p in self.wanted and p not in own
         }
         for leaf in shared:
             self.grad[leaf] = Symbol(f"g{self.slot[leaf]}", never_negative_zero=True)
@@ -759,10 +785,11 @@ class _Writer:
 
 PARTS = 16
 PART_LINES = (2000, 10_000)
-_VARIABLE = re.compile(r"\b(?:[vg]\d+|saved\d+)\b")
+_NAME = r"(?:[vg]\d+|saved\d+|grads\d+)"  # what one part may pass on to another
+_VARIABLE = re.compile(rf"\b{_NAME}\b")
 # assigned at any depth: a loop's body adds into the gradients that later parts read
-_ASSIGNED = re.compile(r" +((?:[vg]\d+|saved\d+)(?:, (?:[vg]\d+|saved\d+))*) = ")
-_READ = re.compile(r"\b[vc]\d+\b")  # a value or a constant that a loop's body reads
+_ASSIGNED = re.compile(rf" +({_NAME}(?:, {_NAME})*) = ")
+_READ = re.compile(r"\b[vca]\d+\b")  # a value, constant or input a loop's body reads
 _COMMENT = re.compile(r"  #.*")
 
 

@@ -28,7 +28,10 @@ __all__ = ["FEWEST_NODES", "Comparison", "Repeat", "find_repeats"]
 # sub-graph of two or three nodes about the nodes' own work (measured), for a few lines saved.
 FEWEST_NODES = 4
 
-_CONSTANT = -1  # the structural key of every constant leaf: its number may differ by instance
+# The structural keys of every constant leaf and every input (an argument of fn): each instance
+# may have its own. A parameter's key is itself: the instances share it.
+_CONSTANT = -1
+_INPUT = -2
 
 
 # A comparison of a Value recorded while fn ran: (x, op, y, result), x op y came out result.
@@ -44,6 +47,8 @@ class Repeat(NamedTuple):
     last: int  # the position of the last instance's root, its last node
     varying: list[Value]  # the template's constant leaves whose numbers differ among instances
     numbers: list[tuple[float, ...]]  # per instance, its numbers in the places of ``varying``
+    arguments: list[Value]  # the template's inputs (fn's arguments) that differ among instances
+    argument_rows: list[tuple[Value, ...]]  # per instance, its inputs in those places
     comparisons: list[list[int]]  # per instance, the comparisons made on its nodes (indices)
 
 
@@ -52,8 +57,8 @@ class _Template(NamedTuple):
 
     block: list[int]  # positions of its nodes in the order
     inner: list[list[tuple[int, int]]]  # per node: (input slot, offset of that input's node)
-    places: list[list[tuple[int, int]]]  # per node: (input slot, index into ``constants``)
-    constants: list[int]  # positions of its constant leaves, in order
+    places: list[list[tuple[int, int]]]  # per node: (input slot, index into ``leaves``)
+    leaves: list[int]  # positions of its constants and inputs, in order
 
 
 def _bits(x: object) -> object:
@@ -72,6 +77,7 @@ class _Graph:
         order: list[Value],
         index: dict[Value, int],
         made_ids: set[int],
+        inputs: Sequence[Value],
         comparisons: Sequence[Comparison],
     ) -> None:
         self.order = order
@@ -83,7 +89,7 @@ class _Graph:
         self.rank: list[int] = []  # the index among the nodes (no leaves), -1 for a leaf
         self.nodes: list[int] = []  # the positions of the order's nodes, leaves left out
         self.members: dict[int, list[int]] = {}  # the nodes of each key met more than once
-        self._read(made_ids)
+        self._read(made_ids, {index[x] for x in inputs if x in index})
         # Per node, the lowest rank it reaches, and running sums of uses and of inner inputs:
         # whether the block under a node is its whole sub-graph, used by nothing outside, is
         # then known without walking it (failed walks, one per node, would take quadratic time).
@@ -97,15 +103,18 @@ class _Graph:
                 if isinstance(v, Value) and self.rank[index[v]] >= 0:
                     self.compared.setdefault(self.rank[index[v]], []).append(k)
 
-    def _read(self, made_ids: set[int]) -> None:
+    def _read(self, made_ids: set[int], arguments: set[int]) -> None:
         """Keys, inputs, uses and ranks, node by node in order."""
         keys: dict[tuple[object, ...], int] = {}
         first: list[int] = []  # the first node of each key
         key, uses, members, index = self.key, self.uses, self.members, self.index
         for position, node in enumerate(self.order):
             x, y = node._x, node._y  # the inputs, as ``Value._prev`` joins them (inlined: hot)
-            if x is None:  # a constant, or a parameter or input: shared, itself
-                key.append(_CONSTANT if id(node) in made_ids else -2 - position)
+            if x is None:  # a constant, an input, or a parameter: shared, itself
+                if id(node) in made_ids:
+                    key.append(_CONSTANT)
+                else:
+                    key.append(_INPUT if position in arguments else -3 - position)
                 self.inputs.append(())
                 self.rank.append(-1)
                 continue
@@ -158,7 +167,7 @@ class _Graph:
         inner_uses = [0] * size
         inner: list[list[tuple[int, int]]] = [[] for _ in block]
         places: list[list[tuple[int, int]]] = [[] for _ in block]
-        constants: dict[int, int] = {}
+        leaves: dict[int, int] = {}  # position -> index, the constants and inputs
         for j in reversed(range(size)):  # consumers before their inputs
             node = block[j]
             if not reached[j] or claimed[node]:
@@ -174,23 +183,24 @@ class _Graph:
                     reached[offset] = True
                     inner_uses[offset] += 1
                     inner[j].append((slot, offset))
-                elif key == _CONSTANT:
-                    places[j].append((slot, constants.setdefault(p, len(constants))))
-        # the constants numbered in order, as the code will name them
-        renumber = {k: n for n, (_, k) in enumerate(sorted(constants.items()))}
+                elif key in (_CONSTANT, _INPUT):
+                    places[j].append((slot, leaves.setdefault(p, len(leaves))))
+        # the leaves numbered in order, as the code will name them
+        renumber = {k: n for n, (_, k) in enumerate(sorted(leaves.items()))}
         places = [[(slot, renumber[k]) for slot, k in node] for node in places]
-        return _Template(block, inner, places, sorted(constants))
+        return _Template(block, inner, places, sorted(leaves))
 
     def instance(
         self, template: _Template, root: int, claimed: list[bool]
-    ) -> tuple[list[int], tuple[float, ...]] | None:
-        """The nodes ending at ``root`` and their constants, if they are wired as the template."""
+    ) -> tuple[list[int], tuple[Value, ...]] | None:
+        """The nodes ending at ``root`` and their leaves in the places of the template's, if
+        they are wired as the template."""
         size = len(template.block)
         end = self.rank[root] + 1
         start = end - size
         block = self.nodes[start:end]
         key, uses, rank, order = self.key, self.uses, self.rank, self.order
-        found: dict[int, float] = {}
+        found: dict[int, Value] = {}
         for j, (t, node) in enumerate(zip(template.block, block, strict=True)):
             if key[t] != key[node] or claimed[node]:
                 return None
@@ -201,12 +211,18 @@ class _Graph:
                 if rank[inputs[slot]] - start != offset:
                     return None
             for slot, k in template.places[j]:
-                number = order[inputs[slot]].data
+                leaf = order[inputs[slot]]
                 if k not in found:
-                    found[k] = number
-                elif _bits(found[k]) != _bits(number):
-                    return None  # one constant of the template, two different numbers here
-        return block, tuple(found[k] for k in range(len(template.constants)))
+                    found[k] = leaf
+                elif not self.same(found[k], leaf):
+                    return None  # one leaf of the template, two different ones here
+        return block, tuple(found[k] for k in range(len(template.leaves)))
+
+    def same(self, a: Value, b: Value) -> bool:
+        """The same leaf for the code: one input, or constants written as the same literal."""
+        if a is b:
+            return True
+        return self.key[self.index[a]] == _CONSTANT and _bits(a.data) == _bits(b.data)
 
     def comparisons(self, blocks: list[list[int]]) -> list[list[int]] | None:
         """Per instance, the comparisons on its nodes, if every instance makes alike ones."""
@@ -253,16 +269,18 @@ def find_repeats(
     order: list[Value],
     index: dict[Value, int],
     made_ids: set[int],
+    inputs: Sequence[Value],
     comparisons: Sequence[Comparison],
 ) -> list[Repeat]:
     """The runs of alike sub-graphs in ``order`` that are exact to loop over, in order.
 
     ``index`` gives each node's position in ``order``; ``made_ids`` are the ids of the leaves
-    fn made (constants), the other leaves are parameters and inputs, shared by every instance.
+    fn made (constants); ``inputs`` are fn's arguments; the other leaves are parameters, which
+    every instance shares. Constants and inputs may differ from instance to instance.
     The largest repeated units are found first (from the output down), so each sample's whole
     graph is one instance, not its neurons.
     """
-    graph = _Graph(order, index, made_ids, comparisons)
+    graph = _Graph(order, index, made_ids, inputs, comparisons)
     claimed = [False] * len(order)
     repeats: list[Repeat] = []
     for node in reversed(graph.nodes):
@@ -271,10 +289,13 @@ def find_repeats(
             continue  # one of a kind, or seen already
         roots = [n for n in group if not claimed[n]]
         for run in _runs(graph, roots, claimed):
+            repeat = _repeat(graph, run)
+            if repeat is None:
+                continue
             for block in run.blocks:
                 for n in block:
                     claimed[n] = True
-            repeats.append(_repeat(graph, run))
+            repeats.append(repeat)
     return sorted(repeats, key=lambda repeat: repeat.first)
 
 
@@ -283,7 +304,7 @@ class _Run(NamedTuple):
 
     template: _Template
     blocks: list[list[int]]  # each instance's nodes; blocks[0] is the template's
-    numbers: list[tuple[float, ...]]  # each instance's numbers for the template's constants
+    leaves: list[tuple[Value, ...]]  # each instance's leaves in the places of the template's
     owned: list[list[int]]  # each instance's comparisons
 
 
@@ -297,7 +318,7 @@ def _runs(graph: _Graph, roots: list[int], claimed: list[bool]) -> Iterator[_Run
             k += 1
             continue
         blocks = [template.block]
-        numbers = [tuple(graph.order[c].data for c in template.constants)]
+        leaves = [tuple(graph.order[p] for p in template.leaves)]
         while k + len(blocks) < len(roots):
             root = roots[k + len(blocks)]
             if graph.rank[root] != graph.rank[blocks[-1][-1]] + size:
@@ -306,27 +327,39 @@ def _runs(graph: _Graph, roots: list[int], claimed: list[bool]) -> Iterator[_Run
             if found is None:
                 break
             blocks.append(found[0])
-            numbers.append(found[1])
+            leaves.append(found[1])
         k += len(blocks)
         owned = graph.comparisons(blocks) if len(blocks) > 1 else None
         if owned is not None:
-            yield _Run(template, blocks, numbers, owned)
+            yield _Run(template, blocks, leaves, owned)
 
 
-def _repeat(graph: _Graph, run: _Run) -> Repeat:
-    """The run as Values, with only the constants that differ among its instances."""
-    order = graph.order
-    varying = [q for q in range(len(run.template.constants)) if _varies(run.numbers, q)]
+def _repeat(graph: _Graph, run: _Run) -> Repeat | None:
+    """The run as Values, with only the leaves that differ among its instances; None if an
+    input differs but is not each instance's own (used by another, or outside the run)."""
+    order, template = graph.order, run.template
+    reads = [0] * len(template.leaves)  # how often the template reads each of its leaves
+    for node in template.places:
+        for _, k in node:
+            reads[k] += 1
+    constants: list[int] = []
+    arguments: list[int] = []
+    for q, leaf in enumerate(template.leaves):
+        if all(graph.same(row[q], run.leaves[0][q]) for row in run.leaves):
+            continue  # the same in every instance: a literal, or a shared input
+        if graph.key[leaf] == _CONSTANT:
+            constants.append(q)
+        elif all(graph.uses[graph.index[row[q]]] == reads[q] for row in run.leaves):
+            arguments.append(q)
+        else:
+            return None
     return Repeat(
         [[order[n] for n in block] for block in run.blocks],
         run.blocks[0][0],
         run.blocks[-1][-1],
-        [order[run.template.constants[q]] for q in varying],
-        [tuple(row[q] for q in varying) for row in run.numbers],
+        [order[template.leaves[q]] for q in constants],
+        [tuple(row[q].data for q in constants) for row in run.leaves],
+        [order[template.leaves[q]] for q in arguments],
+        [tuple(row[q] for q in arguments) for row in run.leaves],
         run.owned,
     )
-
-
-def _varies(numbers: list[tuple[float, ...]], q: int) -> bool:
-    first = _bits(numbers[0][q])
-    return any(_bits(row[q]) != first for row in numbers)

@@ -44,7 +44,7 @@ def unrolled(monkeypatch: pytest.MonkeyPatch, fn: Loss, points: list[float]) -> 
 
 
 def loop_count(step: replay.CompiledStep) -> int:
-    return step.source.count(" = []  # per instance")
+    return step.source.count(" = []  # per instance, the values")
 
 
 def moved(params: list[Value], seed: int) -> None:
@@ -57,23 +57,29 @@ def moved(params: list[Value], seed: int) -> None:
 samples = st.lists(st.lists(st.floats(-2.0, 2.0), min_size=2, max_size=2), min_size=1, max_size=5)
 
 
-@settings(max_examples=60, deadline=None)
-@given(steps, samples, st.integers(0, 2), st.booleans())
+@settings(max_examples=80, deadline=None)
+@given(steps, samples, st.integers(0, 2), st.booleans(), st.booleans())
 def test_random_graphs_repeated_per_sample_replay_bit_for_bit(
     plan: list[tuple[bool, int, int, int]],
-    constants: list[list[float]],
+    numbers: list[list[float]],
     n_params: int,
     fused_sum: bool,
+    samples_as_inputs: bool,
 ) -> None:
-    # each sample: the same random graph on its own constants, the parameters and the input
+    # each sample: the same random graph on its own numbers (constants, or inputs of its own),
+    # the parameters and an input all samples share
     params = [Value(0.3 * (k + 1), label=f"p{k}") for k in range(n_params)]
 
-    def fn(a: Value) -> Value:
-        roots = [build(plan, [*map(Value, sample), *params, a]) for sample in constants]
+    def fn(a: Value, *xs: Value) -> Value:
+        own = [xs[2 * k : 2 * k + 2] for k in range(len(numbers))]
+        if not samples_as_inputs:
+            own = [tuple(map(Value, sample)) for sample in numbers]
+        roots = [build(plan, [*sample, *params, a]) for sample in own]
         return autograd.sum(roots) if fused_sum else sum(roots, Value(0.0))
 
-    step = compile(fn, [0.4])
-    for point in ([0.4], [-1.3]):
+    flat = [x for sample in numbers for x in sample]
+    step = compile(fn, [0.4, *flat])
+    for point in ([0.4, *flat], [-1.3, *flat[::-1]]):
         assert_bit_equal(replayed(step, point, params), eager(fn, point, params))
         moved(params, 0)
 
@@ -373,3 +379,56 @@ def test_loops_cut_into_parts_replay_bit_for_bit(monkeypatch: pytest.MonkeyPatch
         assert [bits(v) for v in result.outputs] == [bits(s.data) for s in scores]
         assert_bit_equal(replayed(step, [], params), eager(lambda: fn()[0], [], params))
         moved(params, k)
+
+
+def rows_loss(model: nn.MLP, loss: Any) -> Callable[..., Value]:
+    """A batch whose samples are fn's arguments, as fit(compiled=True) records it."""
+
+    def fn(*values: Value) -> Value:
+        n = len(values) // 3
+        rows = [list(values[2 * k : 2 * k + 2]) for k in range(n)]
+        out = loss([model(row) for row in rows], list(values[2 * n :]))
+        assert isinstance(out, Value)
+        return out
+
+    return fn
+
+
+@pytest.mark.parametrize("loss", [nn.hinge_loss, nn.mse_loss])
+def test_samples_given_as_inputs_loop_and_their_grads_come_back_bit_for_bit(loss: Any) -> None:
+    points, labels = make_moons(7, noise=0.1, seed=6, labels=(-1, 1))
+    model = nn.MLP(2, [5, 5, 1], seed=6, graph="fused")
+    params = model.parameters()
+    fn = rows_loss(model, loss)
+    flat = [x for point in points for x in point] + [float(y) for y in labels]
+    step = compile(fn, flat)
+    assert loop_count(step) == 1
+    assert "inputs[a" in step.source  # each instance reads its own inputs
+    for k in range(3):
+        assert_bit_equal(replayed(step, flat, params), eager(fn, flat, params))
+        flat = [x + 0.1 * (k + 1) for x in flat]
+        moved(params, k)
+
+
+def test_an_input_two_samples_share_is_not_looped_and_stays_exact() -> None:
+    w = Value(0.6, label="w")
+
+    def fn(*xs: Value) -> Value:
+        # sample k reads xs[k] and xs[k + 1]: every input but the ends is read by two samples
+        return autograd.sum([((w * a).tanh() * b + w).exp() for a, b in itertools.pairwise(xs)])
+
+    points = [0.3, -0.2, 0.8, 1.1, -0.5]
+    step = compile(fn, points)
+    assert loop_count(step) == 0
+    assert_bit_equal(replayed(step, points, [w]), eager(fn, points, [w]))
+
+
+def test_fit_compiled_records_a_batch_as_one_loop() -> None:
+    points, labels = make_moons(16, noise=0.1, seed=7, labels=(-1, 1))
+    model = nn.MLP(2, [4, 1], seed=7)
+    batch = nn.train._BatchReplay(  # what fit(compiled=True) replays
+        lambda rows, ys: (nn.hinge_loss([model(r) for r in rows], ys), []), points, labels
+    )
+    batch.run(list(range(16)))
+    (step,) = batch.steps.values()
+    assert loop_count(step) == 1
