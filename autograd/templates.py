@@ -1,16 +1,18 @@
 """Repeated sub-graphs: a batch's graph is one sample's graph over and over; find the repeats.
 
 A training step builds the same graph for every sample of a batch, on the same parameters: only
-the constants differ (the sample's data and label). ``find_repeats`` finds such runs of alike
-sub-graphs in a topological order, so that ``compile`` can write one instance's code once, as
-the body of a loop over the instances' constants, instead of a copy per sample.
+the constants differ (the sample's data and label), or the inputs, where fn takes the samples
+as arguments. ``find_repeats`` finds such runs of alike sub-graphs in a topological order, so
+that ``compile`` can write one instance's code once, as the body of a loop over what differs
+among the instances, instead of a copy per sample.
 
 Two nodes are alike when their structural keys are equal: the same op, and inputs alike in
-turn, that is the same parameter (or input), any constant, or alike nodes. A run of alike
-sub-graphs is looped over only when that is exact: the instances share nothing but leaves, and
-their nodes come one instance after the other in the order, each in the same inner order. Then
-one instance's code run for each instance, in order, does the very float operations of the
-unrolled code, in the same order, so also the same additions into every shared gradient.
+turn, that is the same parameter, any constant, any input, or alike nodes. A run of alike
+sub-graphs is looped over only when that is exact: the instances share nothing but leaves (an
+input that differs among them is each one's own), and their nodes come one instance after the
+other in the order, each in the same inner order. Then one instance's code run for each
+instance, in order, does the very float operations of the unrolled code, in the same order, so
+also the same additions into every shared gradient.
 """
 
 from __future__ import annotations
