@@ -523,7 +523,7 @@ class _Writer:
         loop.exported = [*exported, len(template) - 1]  # and the root, which others read
         for e, j in enumerate(loop.exported):
             names = [f"v{self.slot[block[j]]}" for block in repeat.blocks]
-            self.lines.append(f"    {', '.join(names)} = [values[{e}] for values in {loop.saved}]")
+            self.lines.append(f"    {_targets(names)} = [values[{e}] for values in {loop.saved}]")
             for block in repeat.blocks:
                 self.value[block[j]] = Symbol(f"v{self.slot[block[j]]}")
                 if template[j] in self.wanted:
@@ -664,10 +664,11 @@ class _Writer:
             *[f"    {line}" for line in body],
         ]
         for e, x in enumerate(own):  # each instance's gradient, named as unrolled code names it
+            del self.grad[x]  # the template's: its first instance's, if the loop reached that
             column = repeat.arguments.index(x)
             inputs = [repeat.argument_rows[k][column] for k in reached]
             names = [f"g{self.slot[i]}" for i in inputs]
-            self.lines.append(f"    {', '.join(names)} = [g[{e}] for g in grads{loop.number}]")
+            self.lines.append(f"    {_targets(names)} = [g[{e}] for g in grads{loop.number}]")
             for i, name in zip(inputs, names, strict=True):
                 self.grad[i] = Symbol(name, never_negative_zero=True)
         return saved
@@ -788,7 +789,7 @@ PART_LINES = (2000, 10_000)
 _NAME = r"(?:[vg]\d+|saved\d+|grads\d+)"  # what one part may pass on to another
 _VARIABLE = re.compile(rf"\b{_NAME}\b")
 # assigned at any depth: a loop's body adds into the gradients that later parts read
-_ASSIGNED = re.compile(rf" +({_NAME}(?:, {_NAME})*) = ")
+_ASSIGNED = re.compile(rf" +({_NAME}(?:, {_NAME})*),? = ")
 _READ = re.compile(r"\b[vca]\d+\b")  # a value, constant or input a loop's body reads
 _COMMENT = re.compile(r"  #.*")
 
@@ -834,13 +835,23 @@ def _functions(body: list[str], description: str) -> _Code:
 
 
 def _pieces(body: list[str], size: int) -> list[list[str]]:
-    """The body in runs of ``size`` lines, never cutting a guard's ``if`` from its ``raise``."""
+    """The body in runs of ``size`` lines, never cutting a block (a guard's ``if`` from its
+    ``raise``, a loop from its body), each with a statement (a function of comments alone is
+    no function)."""
     pieces: list[list[str]] = [[]]
+    statements = 0
     for line in body:
-        if len(pieces[-1]) >= size and not line.startswith("        "):
+        if len(pieces[-1]) >= size and statements and not line.startswith("        "):
             pieces.append([])
+            statements = 0
         pieces[-1].append(line)
+        statements += not line.startswith("    #")
     return pieces
+
+
+def _targets(names: list[str]) -> str:
+    """Names to unpack a sequence into: ``a, b`` or, for one, ``a,``."""
+    return ", ".join(names) + ("," if len(names) == 1 else "")
 
 
 def _tuple(items: Iterable[str]) -> str:

@@ -358,26 +358,34 @@ def test_inputs_users_ops_and_sums_inside_instances_replay_bit_for_bit() -> None
         assert_bit_equal(replayed(step, point, [w]), eager(fn, point, [w]))
 
 
-def test_loops_cut_into_parts_replay_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the code cut every few lines: a part may end between a loop and what it saved or summed
-    monkeypatch.setattr(replay, "PART_LINES", (4, 4))
+@pytest.mark.parametrize("lines", [3, 4])
+@pytest.mark.parametrize("samples_as_inputs", [False, True])
+def test_loops_cut_into_parts_replay_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch, lines: int, samples_as_inputs: bool
+) -> None:
+    # the code cut every few lines: a part may end between a loop and what it saved or summed,
+    # or after the comments that head a loop
+    monkeypatch.setattr(replay, "PART_LINES", (lines, lines))
     points, labels = make_moons(6, noise=0.1, seed=2, labels=(-1, 1))
     model = nn.MLP(2, [3, 1], seed=3, graph="fused")
     params = model.parameters()
+    flat = [x for point in points for x in point] if samples_as_inputs else []
 
-    def fn() -> tuple[Value, ...]:
-        scores = [model([Value(a), Value(b)]) for a, b in points]
+    def fn(*xs: Value) -> tuple[Value, ...]:
+        rows = [list(xs[2 * k : 2 * k + 2]) for k in range(len(xs) // 2)]
+        rows = rows or [[Value(a), Value(b)] for a, b in points]
+        scores = [model(row) for row in rows]
         losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores, strict=True)]
         return (autograd.sum(losses), *scores)
 
-    step = compile(fn)
+    step = compile(fn, flat)
     assert loop_count(step) == 1
     assert step.source.count("\ndef replay_") > 3
     for k in range(2):
-        scores = fn()[1:]
-        result = step()
+        scores = fn(*map(Value, flat))[1:]
+        result = step(*flat)
         assert [bits(v) for v in result.outputs] == [bits(s.data) for s in scores]
-        assert_bit_equal(replayed(step, [], params), eager(lambda: fn()[0], [], params))
+        assert_bit_equal(replayed(step, flat, params), eager(lambda *xs: fn(*xs)[0], flat, params))
         moved(params, k)
 
 
@@ -410,6 +418,19 @@ def test_samples_given_as_inputs_loop_and_their_grads_come_back_bit_for_bit(loss
         moved(params, k)
 
 
+def test_inputs_of_samples_that_reach_the_output_or_only_extras_loop_exactly() -> None:
+    w = Value(0.7, label="w")
+
+    def fn(*xs: Value) -> tuple[Value, ...]:
+        losses = [((w * x).tanh() * x + w).exp() for x in xs]  # the first: the output
+        return tuple(losses)
+
+    points = [0.3, -0.8, 1.1, 0.05]
+    step = compile(fn, points)
+    assert loop_count(step) == 1
+    assert_bit_equal(replayed(step, points, [w]), eager(lambda *xs: fn(*xs)[0], points, [w]))
+
+
 def test_an_input_two_samples_share_is_not_looped_and_stays_exact() -> None:
     w = Value(0.6, label="w")
 
@@ -432,3 +453,15 @@ def test_fit_compiled_records_a_batch_as_one_loop() -> None:
     batch.run(list(range(16)))
     (step,) = batch.steps.values()
     assert loop_count(step) == 1
+
+
+def test_a_part_is_never_comments_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # nothing to read before the loop: the code starts with three lines of comments
+    monkeypatch.setattr(replay, "PART_LINES", (3, 3))
+
+    def fn() -> Value:
+        return autograd.sum([((Value(x) * 2.0).tanh() * x + 1.0).exp() for x in (0.1, 0.2, 0.3)])
+
+    step = compile(fn)
+    assert loop_count(step) == 1
+    assert bits(step().value) == bits(fn().data)
