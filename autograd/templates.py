@@ -112,7 +112,7 @@ class _Graph:
         key, uses, members, index = self.key, self.uses, self.members, self.index
         for position, node in enumerate(self.order):
             x, y = node._x, node._y  # the inputs, as ``Value._prev`` joins them (inlined: hot)
-            if x is None:  # a constant, an input, or a parameter: shared, itself
+            if x is None:  # a leaf: any constant alike, any input alike, a parameter only itself
                 if id(node) in made_ids:
                     key.append(_CONSTANT)
                 else:
