@@ -136,6 +136,11 @@ def _call(function: str, *args: Any) -> Symbol:
     return Symbol(f"{function}({', '.join(_code(a) for a in args)})")
 
 
+# An n-ary op (sum, linear) of up to this many inputs is written out as its maths (a neuron's
+# b + w0*x0 + ... inline runs faster than a call); a longer one as a call of its function, as
+# its traced maths nests a parenthesis per term and Python parses at most 200 levels.
+INLINE_INPUTS = 100
+
 # The functions the generated code calls: the op table's own float functions.
 _FUNCTIONS = {name: getattr(ops, name) for name in ops.FUNCTIONS}
 
@@ -451,8 +456,8 @@ class _Writer:
             if op.kind == "defined":  # the user's float function, called as the eager op does
                 forward = self._function(op.forward, f"{op.name}_forward")
                 call = f"float({forward}({', '.join(map(_code, inputs))}))"
-            elif op.inputs is None:  # n-ary (sum, linear): one call of the op's function
-                # Traced, a sum of n terms would nest n parentheses, past what Python parses.
+            elif op.inputs is None and len(inputs) > INLINE_INPUTS:  # a long n-ary op
+                # Traced, a sum of n terms nests n parentheses, past what Python parses: a call
                 call = _code(_call(op.forward.__name__, *inputs))
             else:  # our ops' forward run on symbols: it writes its own maths
                 call = _code(op.forward(*inputs))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 import linecache
 import math
+import random
+import re
 import struct
 import tracemalloc
 from typing import Any
@@ -463,6 +465,37 @@ def test_a_long_fused_sum_compiles_as_one_call_with_eager_numbers() -> None:
     assert replay.grads == (x.grad,)
     assert replayed_w_grad == w.grad
     assert "add_all(" in step.source
+
+
+@pytest.mark.parametrize(
+    "width", [(replay.INLINE_INPUTS - 1) // 2, (replay.INLINE_INPUTS + 1) // 2]
+)
+def test_a_fused_neuron_is_written_out_as_its_maths_up_to_the_inline_width(width: int) -> None:
+    # linear's inputs are b, then a weight and an input each: 2 * width + 1 of them
+    rng = random.Random(width)
+    ws = [Value(rng.uniform(-1, 1)) for _ in range(width)]
+    b = Value(0.25)
+
+    def fn(*xs: Value) -> Value:
+        return autograd.linear(ws, xs, b).tanh()
+
+    points = [rng.uniform(-2, 2) for _ in range(width)]
+    step = compile(fn, points)
+    for p in [b, *ws]:
+        p.grad = 0.0
+    replayed = step(*points)
+    replayed_grads = [p.grad for p in [b, *ws]]
+    for p in [b, *ws]:
+        p.grad = 0.0
+    xs = [Value(x) for x in points]
+    eager = fn(*xs)
+    eager.backward()
+    assert replayed.value == eager.data
+    assert replayed.grads == tuple(x.grad for x in xs)
+    assert replayed_grads == [p.grad for p in [b, *ws]]
+    inline = 2 * width + 1 <= replay.INLINE_INPUTS
+    called = re.search(r"^ +v\d+ = linear\(", step.source, re.MULTILINE) is not None
+    assert called is not inline
 
 
 def test_symbols_know_the_maths_of_the_op_table_and_nothing_else() -> None:
