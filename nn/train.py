@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm  # type: ignore[import-untyped]  # one updating bar in notebooks too
 
-from autograd import fused
+from autograd import fused, modes
 from autograd.modes import gc_paused, no_grad
 from autograd.replay import CompiledStep, compile
 from autograd.value import Value
-from nn.losses import Loss
-from nn.modules import Module, Output
+from nn.losses import Loss, binary_cross_entropy_with_logits, hinge_loss, l1_loss, mse_loss
+from nn.modules import MLP, Layer, Module, Neuron, Output
 from nn.optim import Optimizer
 
 __all__ = ["History", "accuracy", "fit"]
@@ -29,11 +29,13 @@ LossFunction = Callable[..., Loss]
 
 @dataclass
 class History:
-    """Per epoch: the mean loss (with the L2 term), the training accuracy and the lr used."""
+    """Per epoch: the mean loss (with the L2 term), the training accuracy and the lr used;
+    ``compiled``: whether the steps ran as a compiled replay (the same numbers either way)."""
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
+    compiled: bool = False
 
     def __repr__(self) -> str:
         """A summary, first epoch to last; the lists in full are ``.loss``, ``.accuracy``, ``.lr``.
@@ -110,7 +112,7 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     lr_schedule: Callable[[int], float] | None = None,
     seed: int | None = None,
     progress: bool = True,
-    compiled: bool = False,
+    compiled: bool | None = None,
     pause_gc: bool = True,
 ) -> History:
     """Train ``model`` on ``inputs`` and ``labels`` for ``epochs`` passes; returns the History.
@@ -123,7 +125,12 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
     ``graph`` setting: the same numbers as micrograd's op-by-op graph, bit for bit, from an
     eighth of the nodes. ``progress=False`` hides the bar (tests, CI). ``compiled=True``
     records the step of a batch once per batch size and replays it (``autograd.compile``): the
-    same numbers, many times faster.
+    same numbers, bit for bit, several times faster. The default, ``None``, does so where that
+    is known to hold for any batch: a model of nn's own MLP, Layer or Neuron, one of the losses
+    hinge, MSE, L1 and BCE with logits, no hooks on parameters, no debugging mode on (anomaly
+    mode, scopes); otherwise, and with ``compiled=False``, each step builds its graph and calls
+    ``backward()`` (a breakpoint in a backward rule is met there). ``History.compiled`` says
+    which ran.
     ``pause_gc`` keeps Python's cyclic collector out of each step (``autograd.gc_paused``; our
     graphs hold no cycles, so it only costs time) and restores it after; False leaves it alone.
 
@@ -149,9 +156,11 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
             total = total + l2 * _sum_of_squares(params)
         return total, scores
 
+    if compiled is None:
+        compiled = _replays_exactly(model, loss)
     step = _BatchReplay(batch_loss, inputs, labels) if compiled else None
     rng = random.Random(seed)
-    history = History()
+    history = History(compiled=compiled)
     bar = tqdm(range(epochs), disable=not progress, desc="fit", unit="epoch")
     for epoch in bar:
         if lr_schedule is not None:
@@ -179,6 +188,31 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
         history.lr.append(optimizer.lr)
         bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.0%}")
     return history
+
+
+# The losses a replay redoes exactly for every batch: no comparison of a Value steers their graph
+# and they read no number out of it. Not so: cross_entropy (it picks each sample's logit by its
+# label: it records again for batches of other labels) and binary_cross_entropy (it checks that
+# each prediction is a probability, which a replay would not do again).
+REPLAYED_LOSSES = (hinge_loss, mse_loss, l1_loss, binary_cross_entropy_with_logits)
+
+
+def _replays_exactly(model: Module, loss: LossFunction) -> bool:
+    """Whether fit's default may replay the step: nn's own modules and losses, as they are."""
+    # modes.active: a block like detect_anomaly() or record_scopes() is open (in some thread),
+    # whose work a replay would skip; the eager steps do it
+    if modes.active or loss not in REPLAYED_LOSSES or not _nn_modules_only(model):
+        return False
+    return all(p._meta is None or not p._meta.hooks for p in model.parameters())
+
+
+def _nn_modules_only(model: Module) -> bool:
+    # exact types: a subclass's forward may read .data, which a replay would keep as a constant
+    if type(model) is MLP:
+        return all(type(layer) is Layer and _nn_modules_only(layer) for layer in model.layers)
+    if type(model) is Layer:
+        return all(type(neuron) is Neuron for neuron in model.neurons)
+    return type(model) is Neuron
 
 
 def _check_arguments(  # noqa: PLR0917 (fit's own arguments, in fit's order)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from typing import Any
 
@@ -9,7 +10,8 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Value
+from autograd import Value, detect_anomaly
+from nn import train as train_module
 from nn.datasets import make_moons
 from nn.modules import MLP
 from nn.train import accuracy, fit
@@ -275,3 +277,53 @@ def test_numpy_arrays_train_like_lists() -> None:
     assert arrays.loss == lists.loss
     assert arrays.accuracy == lists.accuracy
     assert twin.state_dict() == model.state_dict()
+
+
+def _default_fit(model: Any, loss: Any, labels_as: Any, **settings: Any) -> Any:
+    points, labels = make_moons(23, noise=0.2, seed=4, labels=labels_as)
+    optimizer = nn.Adam(model.parameters(), lr=0.05)
+    history = fit(model, points, labels, loss, optimizer, 4, progress=False, seed=9, l2=1e-3,
+                  **settings)  # fmt: skip
+    return history, [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize("loss", train_module.REPLAYED_LOSSES)
+@pytest.mark.parametrize("batch_size", [None, 5])
+def test_fit_replays_its_step_by_default_with_the_numbers_of_eager_steps(
+    loss: Any, batch_size: int | None
+) -> None:
+    labels_as = (0, 1) if loss is nn.binary_cross_entropy_with_logits else (-1, 1)
+    default, weights = _default_fit(MLP(2, [6, 1], seed=2), loss, labels_as, batch_size=batch_size)
+    eager, eager_weights = _default_fit(
+        MLP(2, [6, 1], seed=2), loss, labels_as, batch_size=batch_size, compiled=False
+    )
+    assert default.compiled
+    assert not eager.compiled
+    assert (default.loss, default.accuracy, weights) == (eager.loss, eager.accuracy, eager_weights)
+
+
+def _own_loss(scores: Any, targets: Any) -> Any:
+    return nn.hinge_loss(scores, targets)
+
+
+class _OwnNeuron(nn.Neuron):
+    pass
+
+
+@pytest.mark.parametrize(
+    "case", ["own loss", "cross_entropy", "binary_cross_entropy", "own module", "hook", "anomaly"]
+)
+def test_fit_steps_eagerly_by_default_where_a_replay_is_not_known_to_be_exact(case: str) -> None:
+    model = MLP(2, [6, 2 if case == "cross_entropy" else 1], seed=2)
+    loss: Any = {"own loss": _own_loss, "cross_entropy": nn.cross_entropy}.get(case, nn.hinge_loss)
+    labels_as: Any = (0, 1) if case == "cross_entropy" else (-1, 1)
+    if case == "binary_cross_entropy":
+        model, labels_as = MLP(2, [6, 1], seed=2, output_activation="sigmoid"), (0, 1)
+        loss = nn.binary_cross_entropy
+    if case == "own module":
+        model.layers[0].neurons[0].__class__ = _OwnNeuron
+    if case == "hook":
+        model.parameters()[0].register_hook(lambda g: g)
+    with detect_anomaly() if case == "anomaly" else contextlib.nullcontext():
+        history, _ = _default_fit(model, loss, labels_as)
+    assert not history.compiled
