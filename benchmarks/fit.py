@@ -16,12 +16,13 @@ def _schedule(k: int) -> float:
     return 1.0 - 0.9 * k / 100  # micrograd's demo: lr 1.0 decaying to 0.1 over 100 steps
 
 
-def fit_demo(epochs: int = 100, *, compiled: bool = False) -> dict[str, Any]:
+def fit_demo(epochs: int = 100, *, compiled: bool | None = None) -> dict[str, Any]:
     """CPU and wall seconds of ``nn.fit`` on micrograd's demo, with the final loss and accuracy.
 
     The demo: 100 moons (noise 0.1, its data seed 1), MLP(2, [16, 16, 1]) with its weight seed
     1337, hinge loss + 1e-4 * L2, SGD with micrograd's schedule, full batch, fit's defaults;
-    ``compiled`` passes ``compiled=True`` (its recording is timed too: fit makes it).
+    ``compiled`` True or False is passed on (a recording is timed too: fit makes it), None
+    leaves fit's default (a baseline's fit may not know the keyword).
     """
     import nn  # noqa: PLC0415 (imported here: a worker may load another checkout's nn)
     from nn.datasets import make_moons  # noqa: PLC0415
@@ -40,7 +41,7 @@ def fit_demo(epochs: int = 100, *, compiled: bool = False) -> dict[str, Any]:
         l2=1e-4,
         lr_schedule=_schedule,
         progress=False,
-        **({"compiled": True} if compiled else {}),  # a baseline's fit may not know the keyword
+        **({} if compiled is None else {"compiled": compiled}),
     )
     c1, t1 = time.process_time(), time.perf_counter()
     return {

@@ -97,7 +97,7 @@ def _phases(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fit(spec: dict[str, Any]) -> dict[str, Any]:
-    return fit_demo(spec["epochs"], compiled=spec.get("compiled", False))
+    return fit_demo(spec["epochs"], compiled=spec.get("compiled"))
 
 
 def _w2(spec: dict[str, Any]) -> dict[str, Any]:

@@ -91,6 +91,7 @@ def test_the_suite_runs_and_renders_a_table(tmp_path: Path) -> None:
     assert [r for r in w1["hand-written floats (the floor)"] if "per_step" in r]
     assert fit["before"][0]["loss"] == fit["after"][0]["loss"]
     assert fit["after, compiled=True"][0]["loss"] == fit["after"][0]["loss"]
+    assert fit["after, compiled=False"][0]["loss"] == fit["after"][0]["loss"]
     page = render(TINY, w1=w1, checks=checks, phases=phases, w2=w2, w3=w3, fit=fit)
     assert "| target | measured | met |" in page
     assert "fit, micrograd's demo for 100 epochs" in page
