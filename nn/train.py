@@ -157,7 +157,7 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
         return total, scores
 
     if compiled is None:
-        compiled = _replays_exactly(model, loss)
+        compiled = _replays_exactly(model, loss, inputs)
     step = _BatchReplay(batch_loss, inputs, labels) if compiled else None
     rng = random.Random(seed)
     history = History(compiled=compiled)
@@ -197,12 +197,14 @@ def fit(  # noqa: PLR0917 (the order of micrograd's demo: model, data, loss, opt
 REPLAYED_LOSSES = (hinge_loss, mse_loss, l1_loss, binary_cross_entropy_with_logits)
 
 
-def _replays_exactly(model: Module, loss: LossFunction) -> bool:
+def _replays_exactly(model: Module, loss: LossFunction, inputs: Sequence[Sequence[float]]) -> bool:
     """Whether fit's default may replay the step: nn's own modules and losses, as they are."""
     # modes.active: a block like detect_anomaly() or record_scopes() is open (in some thread),
     # whose work a replay would skip; the eager steps do it
     if modes.active or loss not in REPLAYED_LOSSES or not _nn_modules_only(model):
         return False
+    if len({len(row) for row in inputs}) != 1:
+        return False  # rows of several widths: the eager step says what the model takes
     return all(p._meta is None or not p._meta.hooks for p in model.parameters())
 
 

@@ -327,3 +327,11 @@ def test_fit_steps_eagerly_by_default_where_a_replay_is_not_known_to_be_exact(ca
     with detect_anomaly() if case == "anomaly" else contextlib.nullcontext():
         history, _ = _default_fit(model, loss, labels_as)
     assert not history.compiled
+
+
+def test_fit_by_default_says_what_the_model_takes_for_rows_of_another_width() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"takes 2 inputs, got 3"):
+        fit(model, [[0.0, 1.0], [1.0, 0.0, 2.0]], [1, -1], nn.hinge_loss, optimizer, 1,
+            progress=False)  # fmt: skip
