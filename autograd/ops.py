@@ -509,10 +509,7 @@ def binary_cross_entropy_backward(out: Value) -> None:
 
 def add_all(*xs: Num) -> Num:
     """x0 + x1 + ... + xn, added left to right: ((x0 + x1) + x2) + ..., like Python's sum."""
-    total = xs[0]
-    for x in xs[1:]:
-        total = total + x
-    return total
+    return _left_fold_sum(xs[1:], xs[0])
 
 
 def sum_backward(out: Value) -> None:
