@@ -84,13 +84,14 @@ def linear(ws: Sequence[Operand], xs: Sequence[Operand], b: Operand = 0.0) -> Va
 
 
 def linear_layer(
-    weights: Sequence[Sequence[Value]], biases: Sequence[Value], xs: Sequence[Value]
+    weights: Sequence[Sequence[Value]], biases: Sequence[Value], xs: Sequence[Operand]
 ) -> list[Value]:
     """``[linear(ws, xs, b) for ws, b in zip(weights, biases)]``: a layer of neurons, one node
     each, reading the shared inputs ``xs`` once instead of once per neuron.
 
-    The weights, biases and inputs must be Values here (a layer's parameters and the Values
-    of its inputs); anything else takes the checked way, ``linear``, with its errors.
+    Numbers among ``xs`` become constant leaves once, shared by every neuron. The weights and
+    biases should be Values (a layer's parameters); anything else takes the checked way,
+    ``linear``, with its errors.
 
     >>> xs = [Value(1.0), Value(2.0)]
     >>> rows, biases = [[Value(3.0), Value(4.0)], [Value(-1.0), Value(0.5)]], [Value(0.5)] * 2
@@ -100,8 +101,10 @@ def linear_layer(
     if len(weights) != len(biases):
         raise ValueError(f"linear_layer: {len(weights)} rows of weights but {len(biases)} biases")
     n = len(xs)
-    if n == 0 or set(map(type, xs)) != {Value}:
+    if n == 0:
         return [linear(ws, xs, b) for ws, b in zip(weights, biases, strict=True)]
+    if set(map(type, xs)) != {Value}:
+        xs = [_operand(x, f"linear_layer: input {i}") for i, x in enumerate(xs)]
     x_data = list(map(_data, xs))
     pairs: list[Any] = [None] * (2 * n)  # w0, x0, w1, x1, ...: the inputs stay, weights change
     pairs[1::2] = xs

@@ -374,6 +374,13 @@ def test_linear_layer_takes_the_checked_way_for_numbers_and_refuses_the_rest() -
     assert out.data == 1.0 + 0.5 * 2.0 + -1.0 * 3.0
     assert out._prev[1].data == 0.5  # the number became a constant leaf
     assert out._prev[1].is_leaf
+    first, second = autograd.fused.linear_layer(
+        [[Value(1.0)], [Value(2.0)]], [Value(0.0)] * 2, [4.0]
+    )
+    assert first._prev[2] is second._prev[2]  # the number became one leaf, for both neurons
+    assert second.data == 8.0
+    with pytest.raises(TypeError, match="linear_layer: input 1 must be a Value or a number"):
+        autograd.fused.linear_layer([[Value(1.0)] * 2], [Value(0.0)], [1.0, "x"])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="linear: weight 1 must be a Value or a number, got str"):
         autograd.fused.linear_layer([[Value(1.0), "w"]], [Value(0.0)], xs)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="1 weights but 2 inputs"):
