@@ -284,7 +284,7 @@ class Neuron(Module):
             graph = self.graph
         if graph == "fused":
             if len(x) != len(self.w):
-                raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}")
+                raise self._wrong_width(x)
             act = linear(self.w, x, self.b)  # one node: b + w0*x0 + w1*x1 + ...
         elif graph == "ops":
             act = self.b
@@ -292,11 +292,14 @@ class Neuron(Module):
                 for wi, xi in zip(self.w, x, strict=True):  # micrograd: sum((wi*xi ...), self.b)
                     act = act + wi * xi
             except ValueError:  # from zip: the lengths differ
-                raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}") from None
+                raise self._wrong_width(x) from None
         else:
             raise _graph_error(graph)
         fn = self._fn
         return act if fn is None else fn(act)
+
+    def _wrong_width(self, x: Input) -> ValueError:
+        return ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}")
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``w.0``, ``w.1``, ..., then ``b``."""
@@ -365,22 +368,20 @@ class Layer(Module):
     def outputs(self, x: Input, graph: str | None = None) -> list[Value]:
         """The neurons' outputs as a list, whatever the width."""
         graph = self.graph if graph is None else _check_graph(graph)
-        neurons = self.neurons
         if graph == "fused":
-            values = _as_values(x)
-            if not _scopes_on() and all(type(n) is Neuron for n in neurons):
-                return self._fused_outputs(values)
-            x = values
+            x = _as_values(x)
         if _scopes_on():
             return self._scoped_outputs(x, graph)
-        return [n.forward(x, graph) for n in neurons]
+        if graph == "fused" and all(type(n) is Neuron for n in self.neurons):
+            return self._fused_outputs(x)  # type: ignore[arg-type]  # _as_values made Values
+        return [n.forward(x, graph) for n in self.neurons]
 
     def _fused_outputs(self, x: list[Value]) -> list[Value]:
         # The neurons' sums in one go, the inputs read once (a Neuron subclass keeps its forward)
         neurons = self.neurons
         first = neurons[0]
         if len(x) != len(first.w):
-            raise ValueError(f"{first!r} takes {len(first.w)} inputs, got {len(x)}")
+            raise first._wrong_width(x)
         sums = linear_layer([n.w for n in neurons], [n.b for n in neurons], x)
         fns = [n._fn for n in neurons]
         return [a if fn is None else fn(a) for fn, a in zip(fns, sums, strict=True)]
