@@ -130,7 +130,7 @@ def reset_grads(
 def propagate(order: list[Value]) -> None:
     """The chain rule over ``order``, output first: each node's hooks, then its backward rule."""
     for node in reversed(order):
-        if node._meta is not None and node._meta.hooks:
+        if node._meta is not None and node._meta.hooks:  # has_hooks(node), inlined: hot
             node.grad = float(run_hooks(node, node.grad))
         rule = node.grad_fn
         if rule is not None:

@@ -11,7 +11,7 @@ from typing import TextIO
 from autograd import modes
 from autograd.anomaly import check_step
 from autograd.backward import begin_pass, contributions, end_pass, grads_put_back
-from autograd.hooks import run_hooks
+from autograd.hooks import has_hooks, run_hooks
 from autograd.names import node_names
 from autograd.ops import Op, op_of
 from autograd.value import Value
@@ -141,7 +141,7 @@ def _steps(root: Value, gradient: float) -> Iterator[Step]:
     check = modes.anomaly_enabled()
     try:
         for index, node in enumerate(reversed(order)):
-            if node._meta is not None and node._meta.hooks:
+            if has_hooks(node):
                 node.grad = float(run_hooks(node, node.grad))
             op = op_of(node)
             edges = _edges(node, op, node.grad) if op is not None else ()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from autograd.value import Value
 
-__all__ = ["RemovableHandle", "add_hook", "run_hooks"]
+__all__ = ["RemovableHandle", "add_hook", "has_hooks", "run_hooks"]
 
 Hook = Callable[[float], Any]
 
@@ -18,6 +18,11 @@ def add_hook(node: Value, hook: Hook) -> None:
     if not callable(hook):
         raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
     node._annotations().hooks.append(hook)
+
+
+def has_hooks(node: Value) -> bool:
+    """Whether ``node`` has any hooks (backward's own loops test this inline: they are hot)."""
+    return node._meta is not None and bool(node._meta.hooks)
 
 
 def run_hooks(node: Value, grad: Any) -> Any:

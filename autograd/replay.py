@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 from autograd import modes, ops
 from autograd.anomaly import user_site
 from autograd.backward import StandIn, run_rule, topological_order
+from autograd.hooks import has_hooks
 from autograd.templates import Repeat, find_repeats
 from autograd.value import Value, joined_inputs
 
@@ -442,8 +443,7 @@ class _Writer:
                 i += 1
 
     def _forward_node(self, node: Value, i: int) -> None:
-        if node._meta is not None and node._meta.hooks:
-            raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
+        _refuse_hooks(node, i)
         op = ops.op_of(node)
         if op is not None and op.kind == "closure":
             raise CompileError(
@@ -492,8 +492,8 @@ class _Writer:
             node = self.order[i]
             if node.grad_fn is None:  # a parameter, an input or a constant: the same each time
                 self._forward_node(node, i)
-            elif node._meta is not None and node._meta.hooks:  # the template's code runs none
-                raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
+            else:  # a node of any instance: the template's code runs no hooks for it either
+                _refuse_hooks(node, i)
         template = repeat.blocks[0]
         guards = [self.recorder.guards[k] for k in repeat.comparisons[0]]
         self.looped_guards.update(k for ks in repeat.comparisons for k in ks)
@@ -864,6 +864,11 @@ def _tuple(items: Iterable[str]) -> str:
     return f"({codes[0]},)" if len(codes) == 1 else f"({', '.join(codes)})"
 
 
+def _refuse_hooks(node: Value, i: int) -> None:
+    if has_hooks(node):
+        raise CompileError(f"{_name(node, i)} has hooks; a compiled replay runs no hooks")
+
+
 def _name(node: Value, i: int) -> str:
     return node.label or f"v{i}"
 
@@ -958,7 +963,7 @@ class CompiledStep:
             raise TypeError(f"the compiled step takes {self.inputs} inputs, got {len(inputs)}")
         points = [_number(x, i) for i, x in enumerate(inputs)]
         for leaf in self._leaves:
-            if leaf._meta is not None and leaf._meta.hooks:
+            if has_hooks(leaf):
                 raise CompileError("a parameter has hooks now; a compiled replay does not run them")
         try:
             return self._run(points)

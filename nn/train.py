@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from tqdm.auto import tqdm  # type: ignore[import-untyped]  # one updating bar in notebooks too
 
 from autograd import fused, modes
+from autograd.hooks import has_hooks
 from autograd.modes import gc_paused, no_grad
 from autograd.replay import CompiledStep, compile
 from autograd.value import Value
@@ -205,7 +206,7 @@ def _replays_exactly(model: Module, loss: LossFunction, inputs: Sequence[Sequenc
         return False
     if len({len(row) for row in inputs}) != 1:
         return False  # rows of several widths: the eager step says what the model takes
-    return all(p._meta is None or not p._meta.hooks for p in model.parameters())
+    return not any(map(has_hooks, model.parameters()))
 
 
 def _nn_modules_only(model: Module) -> bool:
