@@ -204,9 +204,15 @@ def _replays_exactly(model: Module, loss: LossFunction, inputs: Sequence[Sequenc
     # whose work a replay would skip; the eager steps do it
     if modes.active or loss not in REPLAYED_LOSSES or not _nn_modules_only(model):
         return False
-    if len({len(row) for row in inputs}) != 1:
+    if _other_width(inputs) is not None:
         return False  # rows of several widths: the eager step says what the model takes
     return not any(map(has_hooks, model.parameters()))
+
+
+def _other_width(inputs: Sequence[Sequence[float]]) -> int | None:
+    """The first sample whose row is not as wide as sample 0's, or None."""
+    width = len(inputs[0])
+    return next((i for i, row in enumerate(inputs) if len(row) != width), None)
 
 
 def _nn_modules_only(model: Module) -> bool:
@@ -277,12 +283,11 @@ class _BatchReplay:
         self.batch_loss = batch_loss
         self.inputs, self.labels = inputs, labels
         self.width = len(inputs[0])  # the replay cuts its arguments into rows of this width
-        for i, row in enumerate(inputs):
-            if len(row) != self.width:
-                raise ValueError(
-                    f"fit(compiled=True) needs rows of one width: sample 0 has {self.width} "
-                    f"inputs, sample {i} has {len(row)}"
-                )
+        if (i := _other_width(inputs)) is not None:
+            raise ValueError(
+                f"fit(compiled=True) needs rows of one width: sample 0 has {self.width} "
+                f"inputs, sample {i} has {len(inputs[i])}"
+            )
         # A replay sees no label the way the loss does (it can't refuse a bad one), so the
         # loss looks at all of them once, without a graph.
         with no_grad():
