@@ -71,6 +71,7 @@ def main(out_dir: Path, quick: bool = False) -> Report:
         epochs,
         l2=L2,
         lr_schedule=lambda k: LEARNING_RATE * (1.0 - 0.9 * k / epochs),
+        compiled=False,  # the loop as the chapter tells it: each epoch a graph and backward()
     )
     with no_grad():  # judging the trained model needs no graph
         scores = [model(x) for x in inputs]
